@@ -1,0 +1,259 @@
+"""Sites as data: load and validate ``sites.toml``.
+
+A site is a TOML table ``[sites.NAME]``; adding one never needs code. Errors name the file, the
+site and the key, so a user can fix the config without reading a traceback. This module does not
+import Scrapy: the daemon uses it too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_CONFIG = "sites.toml"
+DEFAULT_DB = "archive.db"
+DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message names file, site and key."""
+
+    def __init__(self, path: str | os.PathLike, message: str, site: str | None = None,
+                 key: str | None = None):
+        self.path, self.site, self.key = str(path), site, key
+        where = self.path
+        if site:
+            where += f": [sites.{site}]"
+        if key:
+            where += f" key '{key}'"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One configured site. Tunables default from ``[defaults]``."""
+
+    name: str
+    url: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    schedule: str = "*/30 * * * *"
+    user_agent: str = DEFAULT_USER_AGENT
+    concurrency: int = 2
+    delay: float = 1.0
+    autothrottle: bool = True
+    timeout: float = 30.0
+    retries: int = 2
+    max_bytes: int = 10 * 1024 * 1024
+    max_articles: int = 2000
+    lookback_days: int = 0
+    min_words: int = 60
+    drop_selectors: tuple[str, ...] = ()
+    body_selector: str = ""
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    @property
+    def allowed_domains(self) -> tuple[str, ...]:
+        """The site's own domain(s): the homepage host without ``www.`` plus any extra."""
+        host = self.host
+        base = host[4:] if host.startswith("www.") else host
+        return tuple(dict.fromkeys((base, *self.domains)))
+
+    def url_allowed(self, url: str) -> bool:
+        """Whether ``url`` passes the site's allow/deny patterns (not the domain check)."""
+        if self.deny and any(re.search(p, url) for p in self.deny):
+            return False
+        return not self.allow or any(re.search(p, url) for p in self.allow)
+
+
+@dataclass(frozen=True)
+class Daemon:
+    """``[daemon]``: how ``newsarchive run`` schedules crawls."""
+
+    max_parallel: int = field(default_factory=lambda: os.cpu_count() or 1)
+    crawl_timeout: float = 3600.0
+    grace_period: float = 30.0
+    poll_interval: float = 2.0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    sites: dict[str, Site]
+    daemon: Daemon
+
+    def select(self, names: tuple[str, ...] | list[str]) -> list[Site]:
+        """The named sites (all when none are named); unknown names raise ConfigError."""
+        if not names:
+            return list(self.sites.values())
+        unknown = [n for n in names if n not in self.sites]
+        if unknown:
+            known = ", ".join(self.sites) or "none"
+            raise ConfigError(self.path, f"unknown site(s) {', '.join(unknown)}; configured: {known}")
+        return [self.sites[n] for n in names]
+
+
+_LIST_KEYS = {"feeds", "sitemaps", "pages", "allow", "deny", "domains", "drop_selectors"}
+_SITE_KEYS = {f.name for f in fields(Site)} - {"name"}
+_DEFAULT_KEYS = _SITE_KEYS - {"url", "feeds", "sitemaps", "pages", "domains"}
+_DAEMON_KEYS = {f.name for f in fields(Daemon)}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def config_path(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("NEWSARCHIVE_CONFIG") or DEFAULT_CONFIG
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read and validate a sites file; raise ConfigError with file, site and key on any problem."""
+    path = str(path or config_path())
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read config ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"TOML syntax error: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: str = "<config>") -> Config:
+    unknown = set(data) - {"sites", "defaults", "daemon"}
+    if unknown:
+        raise ConfigError(path, f"unknown top-level table(s): {', '.join(sorted(unknown))} "
+                                "(expected [defaults], [daemon], [sites.NAME])")
+    defaults = _table(data, "defaults", path)
+    for key in defaults:
+        if key not in _DEFAULT_KEYS:
+            raise ConfigError(path, f"unknown key in [defaults] (allowed: {', '.join(sorted(_DEFAULT_KEYS))})",
+                              key=f"defaults.{key}")
+    daemon = _daemon(_table(data, "daemon", path), path)
+    sites_table = _table(data, "sites", path)
+    sites: dict[str, Site] = {}
+    for name, table in sites_table.items():
+        if not isinstance(table, dict):
+            raise ConfigError(path, "must be a table: write [sites.NAME] with url = \"...\"", site=name)
+        sites[name] = _site(name, {**defaults, **table}, set(table), path)
+    return Config(path=path, sites=sites, daemon=daemon)
+
+
+def _table(data: dict, key: str, path: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"[{key}] must be a table", key=key)
+    return value
+
+
+def _daemon(table: dict, path: str) -> Daemon:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _DAEMON_KEYS:
+            raise ConfigError(path, f"unknown key in [daemon] (allowed: {', '.join(sorted(_DAEMON_KEYS))})",
+                              key=f"daemon.{key}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(path, f"must be a positive number, got {value!r}", key=f"daemon.{key}")
+        values[key] = int(value) if key == "max_parallel" else float(value)
+    return Daemon(**values)
+
+
+def _site(name: str, table: dict, own_keys: set[str], path: str) -> Site:
+    if not _NAME_RE.match(name):
+        raise ConfigError(path, "site names use letters, digits, '-', '_' and '.'", site=name)
+    for key in table:
+        if key not in _SITE_KEYS:
+            hint = f" (allowed: {', '.join(sorted(_SITE_KEYS))})"
+            raise ConfigError(path, "unknown key" + hint, site=name, key=key)
+    if "url" not in table:
+        raise ConfigError(path, "missing required key: the site's homepage URL", site=name, key="url")
+    values: dict[str, Any] = {"name": name}
+    types = {f.name: f.type for f in fields(Site)}
+    for key, value in table.items():
+        values[key] = _value(name, key, value, types[key], path)
+    for key in ("url", "feeds", "sitemaps", "pages"):
+        urls = [values[key]] if key == "url" else values.get(key, ())
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(path, f"not an http(s) URL: {url!r}", site=name, key=key)
+    for key in ("allow", "deny"):
+        for pattern in values.get(key, ()):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(path, f"bad regex {pattern!r}: {exc}", site=name, key=key) from None
+    if "schedule" in values:
+        problem = cron_problem(values["schedule"])
+        if problem:
+            key = "schedule" if "schedule" in own_keys else "defaults.schedule"
+            raise ConfigError(path, f"bad cron expression {values['schedule']!r}: {problem}", site=name, key=key)
+    for key in ("drop_selectors", "body_selector"):
+        selectors = values.get(key, ())
+        for selector in [selectors] if isinstance(selectors, str) else selectors:
+            if selector and (problem := selector_problem(selector)):
+                raise ConfigError(path, f"bad CSS selector {selector!r}: {problem}", site=name, key=key)
+    return Site(**values)
+
+
+def _value(site: str, key: str, value: Any, kind: str, path: str) -> Any:
+    def fail(expected: str) -> ConfigError:
+        return ConfigError(path, f"must be {expected}, got {value!r}", site=site, key=key)
+
+    if key in _LIST_KEYS:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise fail("a list of strings")
+        return tuple(value)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise fail("true or false")
+        return value
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise fail("a number >= 0")
+        if kind == "int" and value != int(value):
+            raise fail("a whole number")
+        if key in ("concurrency", "max_bytes", "max_articles", "timeout") and value == 0:
+            raise fail("a number > 0")
+        return int(value) if kind == "int" else float(value)
+    if not isinstance(value, str) or (key != "body_selector" and not value.strip()):
+        raise fail("a non-empty string")
+    return value.strip()
+
+
+def cron_problem(expr: str) -> str | None:
+    """Why a 5-field cron expression is invalid, or None when it is fine."""
+    if len(expr.split()) != 5:
+        return "needs 5 fields: minute hour day month weekday"
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expr, timezone="UTC")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def selector_problem(selector: str) -> str | None:
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,230 @@
+"""The archive: one SQLite file, opened in WAL mode, written through sqlite-utils.
+
+One ``Archive`` (one connection) per process. Writes come in short batched transactions, so
+Datasette readers and other crawl processes never wait long. Deduplication that must hold across
+runs and processes happens here, inside the write transaction: an article is found again by any
+of its URL keys (``url_aliases``) or by the hash of its body.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from pipelines.dates import utc_now
+from pipelines.schema import migrate
+from pipelines.urls import url_key
+
+BUSY_TIMEOUT_MS = 30_000
+RUN_COUNTS = ("requests", "pages", "new_articles", "duplicates", "not_articles", "errors", "blocked",
+              "skipped")
+
+
+class ArchiveError(Exception):
+    """The archive file cannot be opened or used; the message says which file and why."""
+
+
+@dataclass
+class FetchResult:
+    """What one fetched page turned into, ready to be written."""
+
+    url: str
+    site: str
+    outcome: str  # article, not-article, error, blocked
+    record: dict[str, Any] | None = None
+    reason: str | None = None
+    detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    run_id: int | None = None
+
+
+@dataclass
+class SaveReport:
+    outcomes: list[str] = field(default_factory=list)  # per result: new, duplicate, revised, unchanged, ...
+
+
+def recheck_after(published: str | None, now: datetime) -> datetime | None:
+    """When to look at an article again: often while it is young, never once it is old."""
+    try:
+        when = datetime.fromisoformat((published or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    age = now - when
+    for limit, every in ((timedelta(days=1), timedelta(hours=1)), (timedelta(days=7), timedelta(days=1)),
+                         (timedelta(days=30), timedelta(days=7))):
+        if age < limit:
+            return now + every
+    return None
+
+
+class Archive:
+    def __init__(self, db: sqlite_utils.Database, path: str):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = True) -> "Archive":
+        """Open (and create or migrate) the archive at ``path``."""
+        path = str(path)
+        if not create and not os.path.exists(path):
+            raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first, or pass --db)")
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise ArchiveError(f"{path}: directory {directory} does not exist")
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
+        return cls(db, path)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, site: str, trigger: str = "manual", pid: int | None = None) -> int:
+        with self.db.conn:
+            table = self.db["crawl_runs"].insert(
+                {"site": site, "started": utc_now(), "status": "running", "trigger": trigger,
+                 "pid": pid or os.getpid()})
+        return table.last_pk
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int], message: str | None = None) -> None:
+        values = {k: int(counts.get(k, 0)) for k in RUN_COUNTS}
+        with self.db.conn:
+            self.db["crawl_runs"].update(run_id, {**values, "status": status, "finished": utc_now(),
+                                                  "message": message})
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        return self.db["crawl_runs"].get(run_id)
+
+    # -- what to fetch --------------------------------------------------------------------------
+
+    def needs_fetch(self, url: str, now: str | None = None) -> bool:
+        """False for a URL we already archived (under any alias) or judged not an article, until
+        its recheck is due."""
+        now = now or utc_now()
+        row = self.db.execute(
+            "SELECT next_check, outcome FROM fetch_state WHERE url = ?", [url]).fetchone()
+        if row is not None:
+            next_check, outcome = row
+            if outcome in ("error", "blocked"):
+                return True
+            return next_check is not None and next_check <= now
+        alias = self.db.execute("SELECT article_id FROM url_aliases WHERE url_key = ?", [url_key(url)]).fetchone()
+        return alias is None
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db["fetch_state"].rows_where("url = ?", [url]))
+        return rows[0] if rows else None
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def save(self, results: Iterable[FetchResult]) -> SaveReport:
+        """Write a batch of fetch results in one transaction; report what each became."""
+        report = SaveReport()
+        now_dt = datetime.now(timezone.utc)
+        now = now_dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.db.conn:
+            for result in results:
+                article_id = None
+                if result.outcome == "article" and result.record:
+                    outcome, article_id = self._save_article(result.record, now)
+                else:
+                    outcome = result.outcome
+                if outcome in ("error", "blocked", "skipped"):
+                    self.db["failed_urls"].insert(
+                        {"run_id": result.run_id, "site": result.site, "url": result.url,
+                         "reason": result.reason, "detail": result.detail, "at": now})
+                report.outcomes.append(outcome)
+                if result.outcome == "skipped":
+                    continue
+                published = (result.record or {}).get("published")
+                if result.outcome == "article":
+                    next_check = recheck_after(published, now_dt)
+                elif result.outcome == "not-article":
+                    next_check = now_dt + timedelta(days=7)
+                else:
+                    next_check = now_dt
+                self.db["fetch_state"].upsert(
+                    {"url": result.url, "site": result.site, "outcome": outcome if outcome in (
+                        "error", "blocked", "not-article") else "article",
+                     "article_id": article_id, "etag": result.etag, "last_modified": result.last_modified,
+                     "content_hash": (result.record or {}).get("content_hash"), "last_fetched": now,
+                     "next_check": next_check.strftime("%Y-%m-%dT%H:%M:%SZ") if next_check else None},
+                    pk="url")
+        return report
+
+    def _save_article(self, record: dict[str, Any], now: str) -> tuple[str, int]:
+        keys = list(dict.fromkeys(url_key(u) for u in (record["url"], record.get("fetched_url")) if u))
+        marks = ",".join("?" * len(keys))
+        found = self.db.execute(
+            f"SELECT article_id, url_key FROM url_aliases WHERE url_key IN ({marks})", keys).fetchall()
+        fetched_key = url_key(record.get("fetched_url") or record["url"])
+        if found:
+            article_id = found[0][0]
+            known_keys = {k for _, k in found}
+            if fetched_key in known_keys:
+                outcome = self._recheck(article_id, record, now)
+            else:
+                outcome = "duplicate"
+            reason = "canonical"
+        else:
+            row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
+                                  [record["content_hash"]]).fetchone()
+            if row:
+                article_id, outcome, reason, known_keys = row[0], "duplicate", "same-body", set()
+            else:
+                article_id = self._insert_article(record, now)
+                outcome, reason, known_keys = "new", "canonical", set()
+        for key, url in ((url_key(record["url"]), record["url"]),
+                         (fetched_key, record.get("fetched_url") or record["url"])):
+            if key not in known_keys:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO url_aliases (url_key, url, article_id, reason, first_seen) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [key, url, article_id, reason if url != record["url"] or outcome != "new" else "canonical",
+                     now])
+                known_keys.add(key)
+        if outcome in ("duplicate", "unchanged"):
+            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
+        return outcome, article_id
+
+    def _insert_article(self, record: dict[str, Any], now: str) -> int:
+        row = {k: record.get(k) for k in (
+            "url", "site", "title", "published", "published_source", "modified", "language",
+            "description", "image", "body", "word_count", "content_hash", "fetched_url")}
+        row["authors"] = json.dumps(record.get("authors") or [], ensure_ascii=False)
+        row["tags"] = json.dumps(record.get("tags") or [], ensure_ascii=False)
+        row.update(first_seen=now, last_seen=now, updated=now, revisions=0)
+        return self.db["articles"].insert(row).last_pk
+
+    def _recheck(self, article_id: int, record: dict[str, Any], now: str) -> str:
+        """The same URL fetched again: a new revision when title or words changed."""
+        old = self.db["articles"].get(article_id)
+        if old["content_hash"] == record["content_hash"] and (old["title"] or "") == (record.get("title") or ""):
+            return "unchanged"
+        self.db["article_versions"].insert(
+            {"article_id": article_id, "captured_at": old["updated"] or old["first_seen"], "title": old["title"],
+             "body": old["body"], "content_hash": old["content_hash"]})
+        self.db["articles"].update(article_id, {
+            "title": record.get("title"), "body": record["body"], "content_hash": record["content_hash"],
+            "word_count": record.get("word_count"), "modified": record.get("modified") or old["modified"],
+            "updated": now, "last_seen": now, "revisions": (old["revisions"] or 0) + 1})
+        return "revised"

@@ -1,0 +1,170 @@
+"""The archive's schema, as numbered migrations. This module is the only one that creates or
+alters tables.
+
+Each migration runs once, in order, inside a transaction, and is recorded in ``_migrations``;
+running ``migrate`` on an up-to-date archive does nothing. Public names (``articles``,
+``articles_fts``, ``url_aliases``, ``crawl_runs``, ``failed_urls``) are what users write SQL
+against: add columns, never rename them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_articles(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,  # canonical URL
+            "site": str,
+            "title": str,
+            "authors": str,  # JSON list of names
+            "published": str,  # ISO 8601; UTC ("...Z") when the page gave a zone
+            "published_source": str,
+            "modified": str,
+            "language": str,
+            "description": str,
+            "tags": str,  # JSON list
+            "image": str,
+            "body": str,  # plain text, paragraphs separated by blank lines
+            "word_count": int,
+            "content_hash": str,
+            "fetched_url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "updated": str,
+            "revisions": int,
+        },
+        pk="id",
+        not_null={"url", "site", "body", "content_hash", "first_seen", "last_seen"},
+        defaults={"revisions": 0},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["site", "published"])
+    db["articles"].create_index(["published"])
+    db["articles"].enable_fts(["title", "body"], create_triggers=True, tokenize="porter")
+
+
+@migration
+def m002_url_aliases(db: sqlite_utils.Database) -> None:
+    # Every URL key that led to an article: its own canonical URL and each merged variant.
+    db["url_aliases"].create(
+        {"url_key": str, "url": str, "article_id": int, "reason": str, "first_seen": str},
+        pk="url_key",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["url_aliases"].create_index(["article_id"])
+
+
+@migration
+def m003_crawl_runs(db: sqlite_utils.Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "site": str,
+            "started": str,
+            "finished": str,
+            "status": str,  # running, ok, failed, timeout, interrupted
+            "trigger": str,  # manual, schedule, catch-up
+            "pid": int,
+            "requests": int,
+            "pages": int,
+            "new_articles": int,
+            "duplicates": int,
+            "not_articles": int,
+            "errors": int,
+            "blocked": int,
+            "skipped": int,
+            "message": str,
+        },
+        pk="id",
+        defaults={k: 0 for k in ("requests", "pages", "new_articles", "duplicates",
+                                 "not_articles", "errors", "blocked", "skipped")},
+    )
+    db["crawl_runs"].create_index(["site", "started"])
+
+
+@migration
+def m004_failed_urls(db: sqlite_utils.Database) -> None:
+    db["failed_urls"].create(
+        {"id": int, "run_id": int, "site": str, "url": str, "reason": str, "detail": str, "at": str},
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["failed_urls"].create_index(["site", "reason"])
+    db["failed_urls"].create_index(["url"])
+
+
+@migration
+def m005_fetch_state(db: sqlite_utils.Database) -> None:
+    # What the crawler knows about each URL it fetched: validators and when to look again.
+    db["fetch_state"].create(
+        {
+            "url": str,
+            "site": str,
+            "outcome": str,  # article, duplicate, not-article, error, blocked
+            "article_id": int,
+            "etag": str,
+            "last_modified": str,
+            "content_hash": str,
+            "last_fetched": str,
+            "next_check": str,  # NULL: never again
+            "hint": str,  # newest lastmod/updated seen in a sitemap or feed
+        },
+        pk="url",
+    )
+    db["fetch_state"].create_index(["site", "next_check"])
+
+
+@migration
+def m006_article_versions(db: sqlite_utils.Database) -> None:
+    # The earlier versions of an article whose title or body changed on a recheck.
+    db["article_versions"].create(
+        {"id": int, "article_id": int, "captured_at": str, "title": str, "body": str, "content_hash": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "captured_at"])
+
+
+@migration
+def m007_crawl_requests(db: sqlite_utils.Database) -> None:
+    # Manual triggers: `newsarchive trigger SITE` inserts, the daemon picks them up.
+    db["crawl_requests"].create(
+        {"id": int, "site": str, "requested": str, "taken": str, "run_id": int},
+        pk="id",
+    )
+    db["crawl_requests"].create_index(["taken"])
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                [name],
+            )
+        applied.append(name)
+    return applied
