@@ -172,36 +172,30 @@ class Archive:
         return report
 
     def _save_article(self, record: dict[str, Any], now: str) -> tuple[str, int]:
-        keys = list(dict.fromkeys(url_key(u) for u in (record["url"], record.get("fetched_url")) if u))
+        """Insert, merge or recheck one extracted article; return (outcome, article id)."""
+        fetched = record.get("requested_url") or record.get("fetched_url") or record["url"]
+        urls = dict.fromkeys(u for u in (record["url"], record.get("fetched_url"), fetched) if u)
+        keys = {url_key(u): u for u in urls}
         marks = ",".join("?" * len(keys))
-        found = self.db.execute(
-            f"SELECT article_id, url_key FROM url_aliases WHERE url_key IN ({marks})", keys).fetchall()
-        fetched_key = url_key(record.get("fetched_url") or record["url"])
+        found = dict(self.db.execute(
+            f"SELECT url_key, article_id FROM url_aliases WHERE url_key IN ({marks})", list(keys)).fetchall())
         if found:
-            article_id = found[0][0]
-            known_keys = {k for _, k in found}
-            if fetched_key in known_keys:
-                outcome = self._recheck(article_id, record, now)
-            else:
-                outcome = "duplicate"
-            reason = "canonical"
+            article_id = next(iter(found.values()))
+            outcome = self._recheck(article_id, record, now) if url_key(fetched) in found else "duplicate"
+            reason = "same-url"
         else:
             row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
                                   [record["content_hash"]]).fetchone()
             if row:
-                article_id, outcome, reason, known_keys = row[0], "duplicate", "same-body", set()
+                article_id, outcome, reason = row[0], "duplicate", "same-body"
             else:
-                article_id = self._insert_article(record, now)
-                outcome, reason, known_keys = "new", "canonical", set()
-        for key, url in ((url_key(record["url"]), record["url"]),
-                         (fetched_key, record.get("fetched_url") or record["url"])):
-            if key not in known_keys:
+                article_id, outcome, reason = self._insert_article(record, now), "new", "variant"
+        for key, url in keys.items():
+            if key not in found:
+                alias_reason = "canonical" if outcome == "new" and url == record["url"] else reason
                 self.db.execute(
                     "INSERT OR IGNORE INTO url_aliases (url_key, url, article_id, reason, first_seen) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [key, url, article_id, reason if url != record["url"] or outcome != "new" else "canonical",
-                     now])
-                known_keys.add(key)
+                    "VALUES (?, ?, ?, ?, ?)", [key, url, article_id, alias_reason, now])
         if outcome in ("duplicate", "unchanged"):
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
         return outcome, article_id

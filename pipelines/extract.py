@@ -98,6 +98,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "listing", "detail": f"page type {meta['type']}"}
     if words < options.min_words:
         return {"kind": "not-article", "reason": "too-short", "detail": f"{words} words"}
+    if is_repetitive(paragraphs):
+        return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
 
     canonical = canonical_url(url)
     for candidate in (meta.get("canonical"), meta.get("og_url")):
@@ -129,6 +131,13 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     }
 
 
+def is_repetitive(paragraphs: list[str]) -> bool:
+    """Filler, not a story: most paragraphs are copies of a few."""
+    if len(paragraphs) < 4:
+        return False
+    return len(set(paragraphs)) <= len(paragraphs) * 0.4
+
+
 def looks_binary(body: bytes) -> bool:
     """Binary junk served as text: many control bytes in the first 4 KB."""
     head = body[:4096]
@@ -141,7 +150,7 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     detect. A page that says UTF-8 but is Latin-1 decodes right instead of becoming mojibake."""
     from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-    candidates = [declared, html_body_declared_encoding(body), "utf-8"]
+    candidates = [declared, html_body_declared_encoding(body), "utf-8", "cp1252"]
     for name in candidates:
         encoding = resolve_encoding(name) if name else None
         if not encoding:
@@ -353,3 +362,37 @@ class ExtractorPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+class ExtractPipeline:
+    """Scrapy item pipeline: PageItem -> FetchResult, extracted in the run's worker pool, so the
+    event loop keeps downloading while trafilatura works."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_item(self, item):
+        from pipelines.archive import FetchResult
+        from pipelines.items import PageItem
+
+        if not isinstance(item, PageItem):
+            return item
+        run = self.crawler.spider.run
+        result = await run.pool.extract(item.body, item.final_url, run.extract_options, item.content_type,
+                                        item.declared_encoding, item.hints)
+        kind = result["kind"]
+        self.crawler.stats.inc_value(f"newsarchive/extract/{result.get('reason', kind)}")
+        record = None
+        if kind == "article":
+            record = {k: v for k, v in result.items() if k != "kind"}
+            record["requested_url"] = item.url
+        outcome = kind
+        if kind == "not-article" and result.get("reason") in ("not-html", "empty", "repetitive"):
+            outcome = "skipped"  # suspicious enough to list among failed URLs
+        return FetchResult(url=item.url, site=item.site, outcome=outcome, record=record,
+                           reason=result.get("reason"), detail=result.get("detail"), etag=item.etag,
+                           last_modified=item.last_modified, run_id=item.run_id)

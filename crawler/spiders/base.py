@@ -1,0 +1,114 @@
+"""What every discovery spider does with the article links it finds."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
+                                    TimeoutError as TwistedTimeout)
+from twisted.python.failure import Failure
+
+from crawler.context import SiteRun
+from crawler.middlewares import PrivateAddressRefused
+from pipelines.archive import FetchResult
+from pipelines.items import PageItem
+from pipelines.urls import canonical_url, same_site, url_key
+
+
+class SiteSpider(scrapy.Spider):
+    """Base for discovery spiders: one site, one run, shared with the site's other spiders."""
+
+    def __init__(self, run: SiteRun, **kwargs: Any):
+        super().__init__(name=f"{self.name}:{run.site.name}", **kwargs)
+        self.run = run
+        self.site = run.site
+        self.allowed_domains = list(run.site.allowed_domains)
+
+    # -- links -> article requests -------------------------------------------------------------
+
+    def article_request(self, link: str, base: str, hints: dict[str, Any] | None = None) -> scrapy.Request | None:
+        """A request for a candidate article link, or None when it is off-site, filtered, already
+        requested in this run, already archived, or over the run's budget."""
+        url = urljoin(base, link.strip())
+        if not url.startswith(("http://", "https://")) or not same_site(url, self.allowed_domains):
+            return None
+        url = canonical_url(url)
+        if not self.site.url_allowed(url):
+            return None
+        key = url_key(url)
+        if key in self.run.requested:
+            return None
+        stats = self.crawler.stats
+        if not self.run.archive.needs_fetch(url):
+            self.run.requested.add(key)
+            stats.inc_value("newsarchive/known_skipped")
+            return None
+        if not self.run.budget_left:
+            stats.inc_value("newsarchive/over_budget")
+            return None
+        self.run.requested.add(key)
+        # dont_filter: this run's own bookkeeping dedups, and Scrapy's filter would silently drop
+        # the second hop of a redirect loop instead of reporting it
+        return scrapy.Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True,
+                              cb_kwargs={"hints": hints or {}})
+
+    def parse_article(self, response: scrapy.http.Response, hints: dict[str, Any]) -> Iterator[PageItem]:
+        headers = response.headers
+        content_type = (headers.get(b"Content-Type") or b"").decode("latin-1")
+        charset = None
+        if "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+        yield PageItem(
+            url=response.request.url, final_url=response.url, site=self.site.name, run_id=self.run.run_id,
+            body=response.body, content_type=content_type, declared_encoding=charset,
+            etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), hints=hints)
+
+    # -- failures -------------------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[FetchResult]:
+        """Any request that did not give a usable response becomes a recorded error or skip."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if request is not None and request.meta.get("optional") and failure.check(HttpError):
+            return
+        outcome, reason, detail = classify_failure(failure)
+        self.crawler.stats.inc_value(f"newsarchive/failure/{reason}")
+        yield FetchResult(url=url, site=self.site.name, outcome=outcome, reason=reason, detail=detail,
+                          run_id=self.run.run_id)
+
+
+def classify_failure(failure: Failure) -> tuple[str, str, str]:
+    """(outcome, reason, detail) for a failed request."""
+    exc = failure.value
+    if failure.check(HttpError):
+        status = exc.response.status
+        outcome = "blocked" if status in (401, 403, 429) else "error"
+        return outcome, f"http-{status}", f"HTTP {status}"
+    if failure.check(PrivateAddressRefused):
+        return "skipped", "private-address", str(exc)
+    text = str(exc)
+    if "maxsize" in text.lower().replace("_", "") or "max size" in text.lower():
+        return "error", "too-large", text[:300]
+    if failure.check(IgnoreRequest):
+        if "robots" in text.lower() or "Forbidden by robots.txt" in text:
+            return "skipped", "robots.txt", "disallowed by robots.txt"
+        if "redirect" in text.lower():
+            return "error", "redirect-loop", text
+        return "skipped", "ignored", text or type(exc).__name__
+    if failure.check(TwistedTimeout, TCPTimedOutError) or "timeout" in type(exc).__name__.lower():
+        return "error", "timeout", str(exc)[:300]
+    if failure.check(DNSLookupError):
+        return "error", "dns", str(exc)[:300]
+    if failure.check(ConnectionRefusedError):
+        return "error", "connection-refused", str(exc)[:300]
+    name = type(exc).__name__
+    return "error", name.lower(), text[:300] or name
+
+
+def _header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None

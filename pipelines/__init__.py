@@ -1,0 +1,1 @@
+"""Everything after a page is fetched: item types, extraction, deduplication, the archive."""

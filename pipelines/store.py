@@ -1,0 +1,48 @@
+"""Scrapy item pipeline that writes fetch results to the archive in batched transactions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pipelines.archive import FetchResult
+
+BATCH_SIZE = 100
+BATCH_SECONDS = 1.0
+
+
+class StorePipeline:
+    """Buffers FetchResults and saves them in one short transaction per batch (at most
+    ``BATCH_SIZE`` items or ``BATCH_SECONDS`` old), counting what each became in the stats."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.buffer: list[FetchResult] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, FetchResult):
+            return item
+        self.buffer.append(item)
+        if len(self.buffer) >= BATCH_SIZE:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(BATCH_SECONDS, self.flush)
+        return item
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return
+        report = self.crawler.spider.run.archive.save(batch)
+        for outcome in report.outcomes:
+            self.crawler.stats.inc_value(f"newsarchive/outcome/{outcome}")
+
+    def close_spider(self) -> None:
+        self.flush()
