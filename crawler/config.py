@@ -238,12 +238,10 @@ def _value(site: str, key: str, value: Any, kind: str, path: str) -> Any:
 
 def cron_problem(expr: str) -> str | None:
     """Why a 5-field cron expression is invalid, or None when it is fine."""
-    if len(expr.split()) != 5:
-        return "needs 5 fields: minute hour day month weekday"
-    from apscheduler.triggers.cron import CronTrigger
+    from crawler.cron import cron_trigger
 
     try:
-        CronTrigger.from_crontab(expr, timezone="UTC")
+        cron_trigger(expr)
     except ValueError as exc:
         return str(exc)
     return None

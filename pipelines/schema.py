@@ -150,6 +150,13 @@ def m007_crawl_requests(db: sqlite_utils.Database) -> None:
     db["crawl_requests"].create_index(["taken"])
 
 
+@migration
+def m008_schedule_state(db: sqlite_utils.Database) -> None:
+    # The daemon's memory of each site's schedule: the last slot it fired (or caught up), so a
+    # restart after downtime crawls a site that missed slots exactly once.
+    db["schedule_state"].create({"site": str, "last_slot": str}, pk="site")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     db.execute(
