@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 from urllib.parse import urljoin
 
@@ -76,6 +77,9 @@ class SiteSpider(scrapy.Spider):
         if request is not None and request.meta.get("optional") and failure.check(HttpError):
             return
         outcome, reason, detail = classify_failure(failure)
+        redirects = request.meta.get("redirect_urls") if request is not None else None
+        if redirects:  # record the URL the site linked to, and where it led
+            url, detail = redirects[0], f"{detail} (redirected to {request.url})"[:500]
         self.crawler.stats.inc_value(f"newsarchive/failure/{reason}")
         yield FetchResult(url=url, site=self.site.name, outcome=outcome, reason=reason, detail=detail,
                           run_id=self.run.run_id)
@@ -107,6 +111,14 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
         return "error", "connection-refused", str(exc)[:300]
     name = type(exc).__name__
     return "error", name.lower(), text[:300] or name
+
+
+_INTERNAL_DTD = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
+
+
+def declares_entities(body: bytes) -> bool:
+    """XML with an internal DTD subset, where entity bombs live; real feeds and sitemaps have none."""
+    return bool(_INTERNAL_DTD.search(body[:4096]))
 
 
 def _header(headers, name: bytes) -> str | None:

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 import feedparser
 import scrapy
 
-from crawler.spiders.base import SiteSpider
+from crawler.spiders.base import SiteSpider, declares_entities
 from pipelines.archive import FetchResult
 from pipelines.urls import same_site
 
@@ -47,10 +47,14 @@ class FeedSpider(SiteSpider):
         self.crawler.stats.set_value("newsarchive/feeds_discovered", len(seen))
 
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[Any]:
+        if declares_entities(response.body):
+            yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-feed",
+                              detail="DOCTYPE with entity declarations refused", run_id=self.run.run_id)
+            return
         parsed = feedparser.parse(response.body, response_headers={
             "content-location": response.url,
             "content-type": (response.headers.get(b"Content-Type") or b"application/xml").decode("latin-1")})
-        if not parsed.entries:
+        if not any(entry.get("link") or _permalink(entry) for entry in parsed.entries):
             if parsed.bozo:
                 yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-feed",
                                   detail=str(parsed.get("bozo_exception", "unparseable feed"))[:300],

@@ -10,7 +10,7 @@ import scrapy
 from scrapy.spiders import SitemapSpider as ScrapySitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.spiders.base import SiteSpider
+from crawler.spiders.base import SiteSpider, declares_entities
 from pipelines.archive import FetchResult
 from pipelines.dates import normalize_date
 from pipelines.urls import same_site
@@ -51,13 +51,18 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
                                      meta={"optional": not urls, "allow_offsite": True})
             return
         body = self._get_sitemap_body(response)
-        sitemap = NewsSitemap(body) if body else None
+        sitemap = NewsSitemap(body) if body and not declares_entities(body) else None
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-sitemap",
                               detail="not a sitemap (or larger than the size cap)", run_id=self.run.run_id)
             return
+        entries = list(sitemap)
+        if not any(entry.get("loc") for entry in entries) and not _well_formed(body):
+            yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-sitemap",
+                              detail="malformed XML without any <loc>", run_id=self.run.run_id)
+            return
         oldest = self.oldest_wanted()
-        for entry in sitemap:
+        for entry in entries:
             loc = entry.get("loc")
             if not loc:
                 continue
@@ -81,3 +86,13 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
         if not self.site.lookback_days:
             return None
         return (datetime.now(timezone.utc) - timedelta(days=self.site.lookback_days)).date().isoformat()
+
+
+def _well_formed(body: bytes) -> bool:
+    from lxml import etree
+
+    try:
+        etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return True
