@@ -292,6 +292,11 @@ def article_html(s: Story, *, canonical: str | None = None, og_url: str | None =
             f"<footer><p>Copyright Fixture Tech News. All rights reserved.</p></footer></body></html>")
 
 
+def publish(server: FixtureServer, path: str, s: Story, **kwargs) -> str:
+    """Serve ``s`` as an article page at ``path``; return its URL."""
+    return server.add(path, article_html(s, **kwargs))
+
+
 def listing_html(title: str, links: list[str], *, feeds: list[tuple[str, str]] = ()) -> str:
     """A homepage or section front: many links, little text, optionally announcing feeds."""
     e = html.escape
