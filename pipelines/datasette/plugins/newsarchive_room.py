@@ -1,0 +1,134 @@
+"""Datasette hooks for the newsarchive reading room (loaded by ``newsarchive serve`` through
+Datasette's plugins directory).
+
+Everything an article contains came from a scraped page, so every value is escaped here; the
+only markup added is our own (paragraphs, links to archive pages, highlight marks).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import datasette_atom
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import Response
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup, escape
+
+SNIPPET_OPEN, SNIPPET_CLOSE = "\u27ea", "\u27eb"  # what the `search` query's snippet() marks with
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A body's paragraphs: the archive separates them with blank lines."""
+    return [p.strip() for p in _BLANK_LINES.split(text or "") if p.strip()]
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) URL safe to put in an href, else None (no javascript:)."""
+    value = (value or "").strip()
+    return value if re.match(r"https?://[^\s]+$", value, re.I) else None
+
+
+def highlight(snippet: str) -> Markup:
+    text = escape(snippet)
+    return Markup(str(text).replace(SNIPPET_OPEN, "<mark>").replace(SNIPPET_CLOSE, "</mark>"))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["paragraphs"] = paragraphs
+    env.filters["http_url"] = http_url
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if table is None and column == "snippet" and isinstance(value, str) and SNIPPET_OPEN in value:
+        return highlight(value)
+    if table is None and column == "article_id" and isinstance(value, int):
+        href = datasette.urls.row(database, "articles", str(value))
+        return Markup(f'<a href="{escape(href)}">{value}</a>')
+    if column == "title" and isinstance(value, str):
+        key = "id" if table == "articles" else "article_id" if table is None else None
+        if key and key in row.keys() and isinstance(row[key], int):
+            href = datasette.urls.row(database, "articles", str(row[key]))
+            return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    return None
+
+
+def render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data):
+    """datasette-atom's feed, plus a valid empty feed where it fails on no rows (a search that
+    matches nothing yet is still worth following)."""
+    if rows:
+        return datasette_atom.render_atom(datasette, request, sql, columns, rows, database, table,
+                                          query_name, view_name, data)
+    title = request.args.get("_feed_title") or sql
+    if query_name:
+        queries = (datasette.metadata(database=database) or {}).get("queries") or {}
+        title = (queries.get(query_name) or {}).get("title") or title
+    feed = FeedGenerator()
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.title(title)
+    feed.updated(datetime.now(timezone.utc))
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
+
+
+@hookimpl(trylast=True)
+def register_output_renderer():
+    # called after datasette-atom's hook, so this "atom" entry replaces its own
+    return {"extension": "atom", "render": render_atom, "can_render": datasette_atom.can_render_atom}
+
+
+class MonthFacet(Facet):
+    """Facet an ISO 8601 date column by month (``2024-05``); selecting a month filters with
+    ``column__startswith``. Configure as ``{"month": "published"}``."""
+
+    type = "month"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            sql = f"""
+                select substr({escape_sqlite(column)}, 1, 7) as value, count(*) as count
+                from ({self.sql})
+                where {escape_sqlite(column)} glob '[12][0-9][0-9][0-9]-[01][0-9]*'
+                group by value order by value desc limit {size + 1}
+            """
+            try:
+                rows = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            key = f"{column}__startswith"
+            values = []
+            for row in rows.rows[:size]:
+                selected = args.get(key) == row["value"]
+                path = (path_with_removed_args(self.request, {key: row["value"]}) if selected
+                        else path_with_added_args(self.request, {key: row["value"]}))
+                values.append({"value": row["value"], "label": row["value"], "count": row["count"],
+                               "toggle_url": self.ds.absolute_url(self.request, path),
+                               "selected": selected})
+            results.append({"name": column, "type": self.type, "results": values,
+                            "hideable": source_and_config["source"] != "metadata",
+                            "toggle_url": path_with_removed_args(self.request, {"_facet_month": column}),
+                            "truncated": len(rows) > size})
+        return results, timed_out
+
+
+@hookimpl
+def register_facet_classes():
+    return [MonthFacet]

@@ -1,0 +1,100 @@
+"""``newsarchive serve``: the archive in Datasette, set up for reading.
+
+The metadata, templates, stylesheet and plugin hooks live in ``pipelines/datasette/``. The live
+archive file is opened mutable (never immutable) so a crawl writing at the same time is seen, not
+fought; visitors get read-only connections, and there are no writable canned queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.archive import Archive, ArchiveError
+
+ROOM_DIR = Path(__file__).with_name("datasette")
+METADATA_FILE = ROOM_DIR / "metadata.yml"
+METADATA_DB_KEY = "archive"  # how metadata.yml names the database
+STATIC_MOUNT = "newsarchive-static"
+
+SETTINGS: dict[str, Any] = {
+    "default_page_size": 50,
+    "sql_time_limit_ms": 3000,  # ranked full-text search over a large archive
+    "facet_time_limit_ms": 1000,
+    "truncate_cells_html": 240,  # bodies on table pages: a preview, the row page has it all
+    "allow_download": False,
+    "allow_sql": True,  # read-only connections: custom SQL can read, never write
+    "allow_facet": True,
+}
+
+
+def database_name(db_path: str | os.PathLike) -> str:
+    """The name (and URL path) Datasette gives the archive: the file name without extension."""
+    return Path(db_path).stem
+
+
+def metadata(name: str) -> dict[str, Any]:
+    """The shipped metadata with the database entry and links under ``name``."""
+    data = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
+    data["databases"] = {name: data["databases"].pop(METADATA_DB_KEY)}
+    data["description_html"] = data["description_html"].replace(f"/{METADATA_DB_KEY}", f"/{name}")
+    return data
+
+
+def datasette_options(db_path: str | os.PathLike) -> dict[str, Any]:
+    """Keyword arguments for ``datasette.app.Datasette`` serving the archive at ``db_path``."""
+    path = str(db_path)
+    return {
+        "files": [path],
+        "immutables": [],
+        "metadata": metadata(database_name(path)),
+        "template_dir": str(ROOM_DIR / "templates"),
+        "plugins_dir": str(ROOM_DIR / "plugins"),
+        "static_mounts": [(STATIC_MOUNT, str(ROOM_DIR / "static"))],
+        "settings": dict(SETTINGS),
+        "cors": False,
+    }
+
+
+def check_archive(db_path: str | os.PathLike) -> None:
+    """Fail with ArchiveError unless ``db_path`` is a newsarchive archive; bring its schema up
+    to date and make sure it is in WAL mode so readers and the crawler never block each other."""
+    path = str(db_path)
+    if not os.path.exists(path):
+        raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first, or pass --db)")
+    if not os.path.isfile(path):
+        raise ArchiveError(f"{path}: not a file")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
+    if tables and "_migrations" not in tables:
+        raise ArchiveError(f"{path}: an SQLite file, but not a newsarchive archive (no _migrations table)")
+    Archive.open(path, create=False).close()
+
+
+def build_datasette(db_path: str | os.PathLike):
+    """A configured Datasette instance for the archive (not yet started)."""
+    from datasette.app import Datasette
+
+    options = datasette_options(db_path)
+    return Datasette(options.pop("files"), **options)
+
+
+def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve the archive at http://host:port/ until interrupted."""
+    import uvicorn
+
+    check_archive(db_path)
+    ds = build_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
