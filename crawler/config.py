@@ -128,8 +128,19 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"TOML syntax error: {exc}") from None
+        site, key = _syntax_error_place(raw.decode("utf-8"), str(exc))
+        raise ConfigError(path, f"TOML syntax error: {exc}", site=site, key=key) from None
     return parse_config(data, path)
+
+
+def _syntax_error_place(text: str, message: str) -> tuple[str | None, str | None]:
+    """The ``[sites.NAME]`` table and the key of the line a TOML syntax error points at."""
+    match = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()[: int(match.group(1))] if match else []
+    key = re.match(r"\s*([\w.-]+)\s*=", lines[-1]) if lines else None
+    site = next((m.group(1) for line in reversed(lines) if (m := re.match(r"\s*\[\s*sites\.([\w.-]+)\s*\]", line))),
+                None)
+    return site, key.group(1) if key else None
 
 
 def parse_config(data: dict[str, Any], path: str = "<config>") -> Config:
