@@ -177,11 +177,14 @@ class Archive:
         urls = dict.fromkeys(u for u in (record["url"], record.get("fetched_url"), fetched) if u)
         keys = {url_key(u): u for u in urls}
         marks = ",".join("?" * len(keys))
-        found = dict(self.db.execute(
-            f"SELECT url_key, article_id FROM url_aliases WHERE url_key IN ({marks})", list(keys)).fetchall())
+        rows = self.db.execute(
+            f"SELECT url_key, article_id, reason FROM url_aliases WHERE url_key IN ({marks})", list(keys)).fetchall()
+        found = {key: article for key, article, _ in rows}
+        # a page merged only for carrying the same body is a copy: refetching it revises nothing
+        own_page = any(key == url_key(fetched) and why != "same-body" for key, _, why in rows)
         if found:
             article_id = next(iter(found.values()))
-            outcome = self._recheck(article_id, record, now) if url_key(fetched) in found else "duplicate"
+            outcome = self._recheck(article_id, record, now) if own_page else "duplicate"
             reason = "same-url"
         else:
             row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",

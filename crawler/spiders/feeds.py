@@ -10,6 +10,7 @@ import scrapy
 
 from crawler.spiders.base import SiteSpider, declares_entities
 from pipelines.archive import FetchResult
+from pipelines.dates import normalize_date
 from pipelines.urls import same_site
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
@@ -65,7 +66,7 @@ class FeedSpider(SiteSpider):
             if not link:
                 continue
             hints = {"published": entry.get("published") or entry.get("updated"), "published_source": "feed",
-                     "updated": entry.get("updated") or entry.get("published")}
+                     "updated": normalize_date(entry.get("updated") or entry.get("published"))}
             request = self.article_request(link, response.url, {k: v for k, v in hints.items() if v})
             if request is not None:
                 yield request
