@@ -56,9 +56,16 @@ class Site:
     max_bytes: int = 10 * 1024 * 1024
     max_articles: int = 2000
     lookback_days: int = 0
-    min_words: int = 60
+    min_words: int = 40
     drop_selectors: tuple[str, ...] = ()
     body_selector: str = ""
+    recheck: tuple[str, ...] = ("1d:1h", "7d:1d", "30d:7d")  # "AGE:EVERY"; older: never
+    block_threshold: int = 3  # blocked answers in a row before the site is left alone this run
+
+    @property
+    def recheck_policy(self) -> tuple[tuple[float, float], ...]:
+        """(max age, recheck interval) pairs in seconds, youngest first."""
+        return tuple(sorted(tuple(parse_duration(x) for x in rule.split(":")) for rule in self.recheck))
 
     @property
     def host(self) -> str:
@@ -105,7 +112,7 @@ class Config:
         return [self.sites[n] for n in names]
 
 
-_LIST_KEYS = {"feeds", "sitemaps", "pages", "allow", "deny", "domains", "drop_selectors"}
+_LIST_KEYS = {"feeds", "sitemaps", "pages", "allow", "deny", "domains", "drop_selectors", "recheck"}
 _SITE_KEYS = {f.name for f in fields(Site)} - {"name"}
 _DEFAULT_KEYS = _SITE_KEYS - {"url", "feeds", "sitemaps", "pages", "domains"}
 _DAEMON_KEYS = {f.name for f in fields(Daemon)}
@@ -212,6 +219,16 @@ def _site(name: str, table: dict, own_keys: set[str], path: str) -> Site:
         if problem:
             key = "schedule" if "schedule" in own_keys else "defaults.schedule"
             raise ConfigError(path, f"bad cron expression {values['schedule']!r}: {problem}", site=name, key=key)
+    for rule in values.get("recheck", ()):
+        parts = rule.split(":")
+        try:
+            if len(parts) != 2:
+                raise ValueError("write AGE:EVERY")
+            for part in parts:
+                parse_duration(part)
+        except ValueError as exc:
+            raise ConfigError(path, f"bad recheck rule {rule!r} ({exc}); e.g. \"7d:1d\" = daily while "
+                                    "younger than 7 days", site=name, key="recheck") from None
     for key in ("drop_selectors", "body_selector"):
         selectors = values.get(key, ())
         for selector in [selectors] if isinstance(selectors, str) else selectors:
@@ -245,6 +262,23 @@ def _value(site: str, key: str, value: Any, kind: str, path: str) -> Any:
     if not isinstance(value, str) or (key != "body_selector" and not value.strip()):
         raise fail("a non-empty string")
     return value.strip()
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``90s``, ``30m``, ``1h``, ``7d``, ``2w`` -> seconds."""
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in _UNITS:
+        raise ValueError(f"{text!r} is not a duration like 30m, 1h, 7d")
+    try:
+        number = float(text[:-1])
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration like 30m, 1h, 7d") from None
+    if number < 0:
+        raise ValueError(f"{text!r} is negative")
+    return number * _UNITS[text[-1]]
 
 
 def cron_problem(expr: str) -> str | None:

@@ -16,6 +16,15 @@ class SiteRun:
     archive: Archive
     pool: ExtractorPool
     requested: set[str] = field(default_factory=set)  # URL keys requested in this run
+    blocked_streak: int = 0
+    backed_off: bool = False  # the site keeps refusing us: leave it alone for the rest of the run
+
+    def note_answer(self, blocked: bool) -> bool:
+        """Count a blocked or good answer; True once the site should be left alone."""
+        self.blocked_streak = self.blocked_streak + 1 if blocked else 0
+        if self.blocked_streak >= self.site.block_threshold:
+            self.backed_off = True
+        return self.backed_off
 
     @property
     def extract_options(self) -> ExtractOptions:

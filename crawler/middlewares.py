@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 
@@ -60,6 +60,57 @@ def _ip_literal(host: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+class CrawlDelayMiddleware:
+    """Honour robots.txt ``Crawl-delay`` (Scrapy's robots middleware does not): requests to a
+    host whose robots.txt asks for N seconds leave at least N seconds apart, and AutoThrottle is
+    told not to shorten that."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.delays: dict[str, float | None] = {}
+        self.next_slot: dict[str, float] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        parts = urlsplit(request.url)
+        if request.meta.get("dont_obey_robotstxt") or parts.path == "/robots.txt":
+            return None
+        netloc = parts.netloc
+        if netloc not in self.delays:
+            self.delays[netloc] = await self._robots_delay(request)
+        delay = self.delays[netloc]
+        if not delay:
+            return None
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        lock = self.locks.setdefault(netloc, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            wait = self.next_slot.get(netloc, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.next_slot[netloc] = loop.time() + delay
+        return None
+
+    async def _robots_delay(self, request: Request) -> float | None:
+        from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+        robots = self.crawler.get_downloader_middleware(RobotsTxtMiddleware)
+        parser = await robots.robot_parser(request) if robots else None
+        if parser is None:
+            return None
+        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings.get("USER_AGENT")
+        delay = parser.crawl_delay(agent)
+        if delay:
+            self.crawler.stats.set_value("newsarchive/crawl_delay", float(delay))
+        return float(delay) if delay else None
 
 
 class RetryAfterMiddleware(RetryMiddleware):

@@ -160,7 +160,7 @@ class CrawlJob:
             status, message = "ok", None
             try:
                 for spidercls in DISCOVERY:
-                    if self.stopping:
+                    if self.stopping or context.backed_off:
                         break
                     settings = base_settings.copy()
                     settings.setdict(site_settings(site), priority="spider")
@@ -171,6 +171,8 @@ class CrawlJob:
                 status, message = "failed", f"{type(exc).__name__}: {exc}"[:500]
             if self.stopping and status == "ok":
                 status, message = "interrupted", "stopped by signal"
+            elif context.backed_off and status == "ok":
+                message = "site refused us repeatedly (blocked); backed off for the rest of the run"
             counts = counts_from_stats(stats)
             self.archive.finish_run(run_id, status, counts, message)
             summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message)
@@ -199,7 +201,7 @@ def crawl_sites(config: Config, names: list[str] | tuple[str, ...], db_path: str
     archive = Archive.open(db_path)
     try:
         job = CrawlJob(sites, archive, db_path, trigger=trigger, workers=workers,
-                       max_sites=max(1, config.daemon.max_parallel * 4), log_level=log_level)
+                       max_sites=32, log_level=log_level)
         return job.run()
     finally:
         archive.close()

@@ -43,6 +43,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     run_id: int | None = None
+    fetched: bool = False  # a response was received (not refused before fetching)
 
 
 @dataclass
@@ -50,20 +51,30 @@ class SaveReport:
     outcomes: list[str] = field(default_factory=list)  # per result: new, duplicate, revised, unchanged, ...
 
 
-def recheck_after(published: str | None, now: datetime) -> datetime | None:
-    """When to look at an article again: often while it is young, never once it is old."""
+DEFAULT_RECHECK = ((86400.0, 3600.0), (7 * 86400.0, 86400.0), (30 * 86400.0, 7 * 86400.0))
+NOT_ARTICLE_RECHECK = timedelta(days=7)
+MAX_ERROR_BACKOFF = timedelta(days=7)
+
+
+def recheck_after(born: str | None, now: datetime,
+                  policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK) -> datetime | None:
+    """When to look at an article again: often while it is young, then less, then never.
+    ``policy`` is (max age, interval) pairs in seconds, youngest first."""
     try:
-        when = datetime.fromisoformat((published or "").replace("Z", "+00:00"))
+        when = datetime.fromisoformat((born or "").replace("Z", "+00:00"))
     except ValueError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    age = now - when
-    for limit, every in ((timedelta(days=1), timedelta(hours=1)), (timedelta(days=7), timedelta(days=1)),
-                         (timedelta(days=30), timedelta(days=7))):
+    age = (now - when).total_seconds()
+    for limit, every in policy:
         if age < limit:
-            return now + every
+            return now + timedelta(seconds=every)
     return None
+
+
+def _stamp(when: datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
 class Archive:
@@ -116,19 +127,32 @@ class Archive:
 
     # -- what to fetch --------------------------------------------------------------------------
 
-    def needs_fetch(self, url: str, now: str | None = None) -> bool:
-        """False for a URL we already archived (under any alias) or judged not an article, until
-        its recheck is due."""
+    def fetch_plan(self, url: str, changed: str | None = None, now: str | None = None) -> dict[str, str] | None:
+        """None when ``url`` needs no fetch now: archived (under any alias) or judged not an
+        article, and not yet due for a recheck, unless a feed or sitemap says it ``changed``
+        since we last fetched it. Otherwise the conditional request headers to send."""
         now = now or utc_now()
         row = self.db.execute(
-            "SELECT next_check, outcome FROM fetch_state WHERE url = ?", [url]).fetchone()
-        if row is not None:
-            next_check, outcome = row
-            if outcome in ("error", "blocked"):
-                return True
-            return next_check is not None and next_check <= now
-        alias = self.db.execute("SELECT article_id FROM url_aliases WHERE url_key = ?", [url_key(url)]).fetchone()
-        return alias is None
+            "SELECT next_check, outcome, etag, last_modified, last_fetched FROM fetch_state WHERE url = ?",
+            [url]).fetchone()
+        if row is None:
+            known = self.db.execute("SELECT 1 FROM url_aliases WHERE url_key = ?", [url_key(url)]).fetchone()
+            return None if known else {}
+        next_check, outcome, etag, last_modified, last_fetched = row
+        due = next_check is not None and next_check <= now
+        if not due and not (changed and last_fetched and changed > last_fetched):
+            return None
+        if outcome != "article":
+            return {}
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def needs_fetch(self, url: str, changed: str | None = None) -> bool:
+        return self.fetch_plan(url, changed) is not None
 
     def fetch_state(self, url: str) -> dict[str, Any] | None:
         rows = list(self.db["fetch_state"].rows_where("url = ?", [url]))
@@ -136,40 +160,64 @@ class Archive:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def save(self, results: Iterable[FetchResult]) -> SaveReport:
+    def save(self, results: Iterable[FetchResult],
+             policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK) -> SaveReport:
         """Write a batch of fetch results in one transaction; report what each became."""
         report = SaveReport()
         now_dt = datetime.now(timezone.utc)
-        now = now_dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = _stamp(now_dt)
         with self.db.conn:
             for result in results:
                 article_id = None
-                if result.outcome == "article" and result.record:
+                outcome = result.outcome
+                if outcome == "article" and result.record:
                     outcome, article_id = self._save_article(result.record, now)
-                else:
-                    outcome = result.outcome
+                elif outcome == "not-modified":
+                    article_id = self._not_modified(result.url, now)
                 if outcome in ("error", "blocked", "skipped"):
                     self.db["failed_urls"].insert(
                         {"run_id": result.run_id, "site": result.site, "url": result.url,
                          "reason": result.reason, "detail": result.detail, "at": now})
                 report.outcomes.append(outcome)
-                if result.outcome == "skipped":
-                    continue
-                published = (result.record or {}).get("published")
-                if result.outcome == "article":
-                    next_check = recheck_after(published, now_dt)
-                elif result.outcome == "not-article":
-                    next_check = now_dt + timedelta(days=7)
-                else:
-                    next_check = now_dt
-                self.db["fetch_state"].upsert(
-                    {"url": result.url, "site": result.site, "outcome": outcome if outcome in (
-                        "error", "blocked", "not-article") else "article",
-                     "article_id": article_id, "etag": result.etag, "last_modified": result.last_modified,
-                     "content_hash": (result.record or {}).get("content_hash"), "last_fetched": now,
-                     "next_check": next_check.strftime("%Y-%m-%dT%H:%M:%SZ") if next_check else None},
-                    pk="url")
+                if outcome != "skipped" or result.fetched:
+                    self._remember_fetch(result, outcome, article_id, now_dt, policy)
         return report
+
+    def _remember_fetch(self, result: FetchResult, outcome: str, article_id: int | None, now_dt: datetime,
+                        policy: tuple[tuple[float, float], ...]) -> None:
+        previous = self.db.execute("SELECT failures, etag, last_modified, content_hash FROM fetch_state "
+                                   "WHERE url = ?", [result.url]).fetchone()
+        failures = 0
+        etag, last_modified = result.etag, result.last_modified
+        content = (result.record or {}).get("content_hash")
+        if article_id is not None:
+            born = self.db.execute("SELECT coalesce(published, first_seen) FROM articles WHERE id = ?",
+                                   [article_id]).fetchone()[0]
+            next_check = recheck_after(born, now_dt, policy)
+            state = "article"
+            if outcome == "not-modified" and previous:
+                etag, last_modified = etag or previous[1], last_modified or previous[2]
+                content = previous[3]
+        elif outcome in ("not-article", "skipped"):
+            next_check, state = now_dt + NOT_ARTICLE_RECHECK, "not-article"
+        else:  # error or blocked: try again, backing off while it keeps failing
+            failures = (previous[0] if previous else 0) + 1
+            next_check = now_dt + min(timedelta(hours=2 ** (failures - 1)), MAX_ERROR_BACKOFF) \
+                if failures > 1 else now_dt
+            state = outcome
+        self.db["fetch_state"].upsert(
+            {"url": result.url, "site": result.site, "outcome": state, "article_id": article_id,
+             "etag": etag, "last_modified": last_modified, "content_hash": content,
+             "last_fetched": _stamp(now_dt), "next_check": _stamp(next_check), "failures": failures},
+            pk="url")
+
+    def _not_modified(self, url: str, now: str) -> int | None:
+        """A 304 for an archived article: it is still there, unchanged."""
+        row = self.db.execute("SELECT article_id FROM fetch_state WHERE url = ?", [url]).fetchone()
+        if row and row[0] is not None:
+            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, row[0]])
+            return row[0]
+        return None
 
     def _save_article(self, record: dict[str, Any], now: str) -> tuple[str, int]:
         """Insert, merge or recheck one extracted article; return (outcome, article id)."""

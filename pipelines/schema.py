@@ -157,6 +157,12 @@ def m008_schedule_state(db: sqlite_utils.Database) -> None:
     db["schedule_state"].create({"site": str, "last_slot": str}, pk="site")
 
 
+@migration
+def m008_fetch_failures(db: sqlite_utils.Database) -> None:
+    # consecutive failed fetches of a URL, for backing off from it across runs
+    db["fetch_state"].add_column("failures", int, not_null_default=0)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     db.execute(

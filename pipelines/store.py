@@ -40,7 +40,8 @@ class StorePipeline:
         batch, self.buffer = self.buffer, []
         if not batch:
             return
-        report = self.crawler.spider.run.archive.save(batch)
+        run = self.crawler.spider.run
+        report = run.archive.save(batch, policy=run.site.recheck_policy)
         for outcome in report.outcomes:
             self.crawler.stats.inc_value(f"newsarchive/outcome/{outcome}")
 

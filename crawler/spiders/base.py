@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeout)
@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from crawler.context import SiteRun
 from crawler.middlewares import PrivateAddressRefused
 from pipelines.archive import FetchResult
+from pipelines.blocking import blocked_reason
 from pipelines.items import PageItem
 from pipelines.urls import canonical_url, same_site, url_key
 
@@ -37,14 +38,18 @@ class SiteSpider(scrapy.Spider):
         url = urljoin(base, link.strip())
         if not url.startswith(("http://", "https://")) or not same_site(url, self.allowed_domains):
             return None
-        url = canonical_url(url)
-        if not self.site.url_allowed(url):
+        url = url.split("#", 1)[0]  # fetched as linked; identity (and dedup) by its key
+        if not self.site.url_allowed(canonical_url(url)):
             return None
         key = url_key(url)
         if key in self.run.requested:
             return None
         stats = self.crawler.stats
-        if not self.run.archive.needs_fetch(url):
+        if self.run.backed_off:
+            return None
+        hints = hints or {}
+        headers = self.run.archive.fetch_plan(url, changed=hints.get("updated"))
+        if headers is None:
             self.run.requested.add(key)
             stats.inc_value("newsarchive/known_skipped")
             return None
@@ -55,18 +60,36 @@ class SiteSpider(scrapy.Spider):
         # dont_filter: this run's own bookkeeping dedups, and Scrapy's filter would silently drop
         # the second hop of a redirect loop instead of reporting it
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True,
-                              cb_kwargs={"hints": hints or {}})
+                              headers=headers, cb_kwargs={"hints": hints},
+                              meta={"handle_httpstatus_list": [304, 202]})
 
-    def parse_article(self, response: scrapy.http.Response, hints: dict[str, Any]) -> Iterator[PageItem]:
+    def parse_article(self, response: scrapy.http.Response, hints: dict[str, Any]) -> Iterator[Any]:
         headers = response.headers
+        url = response.request.url
+        if response.status == 304:
+            self.run.note_answer(blocked=False)
+            yield FetchResult(url=url, site=self.site.name, outcome="not-modified", run_id=self.run.run_id,
+                              etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
+            return
+        blocked = blocked_reason(response.status, response.body)
+        if blocked:
+            yield from self.blocked(url, blocked, f"HTTP {response.status}")
+            return
+        self.run.note_answer(blocked=False)
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = None
         if "charset=" in content_type.lower():
             charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
         yield PageItem(
-            url=response.request.url, final_url=response.url, site=self.site.name, run_id=self.run.run_id,
+            url=url, final_url=response.url, site=self.site.name, run_id=self.run.run_id,
             body=response.body, content_type=content_type, declared_encoding=charset,
             etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), hints=hints)
+
+    def refused(self, response: scrapy.http.Response) -> list[FetchResult]:
+        """For discovery pages (homepage, feeds, sitemaps): the block records when the site
+        answered with a refusal instead of the page, else an empty list."""
+        reason = blocked_reason(response.status, response.body)
+        return list(self.blocked(response.url, reason, f"HTTP {response.status}")) if reason else []
 
     # -- failures -------------------------------------------------------------------------------
 

@@ -31,9 +31,12 @@ class FeedSpider(SiteSpider):
         return scrapy.Request(url, callback=self.parse_feed, errback=self.failed, dont_filter=True,
                               meta={"allow_offsite": True})
 
-    def discover(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
+    def discover(self, response: scrapy.http.Response) -> Iterator[Any]:
         """``<link rel="alternate">`` feeds of the homepage, on the site's own domains."""
         if not isinstance(response, scrapy.http.TextResponse):
+            return
+        if refusals := self.refused(response):
+            yield from refusals
             return
         seen = set()
         for link in response.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " alternate ")]'):
@@ -48,6 +51,9 @@ class FeedSpider(SiteSpider):
         self.crawler.stats.set_value("newsarchive/feeds_discovered", len(seen))
 
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[Any]:
+        if refusals := self.refused(response):
+            yield from refusals
+            return
         if declares_entities(response.body):
             yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-feed",
                               detail="DOCTYPE with entity declarations refused", run_id=self.run.run_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urljoin
 
 import scrapy
@@ -19,8 +19,11 @@ class ListingSpider(SiteSpider):
         for url in self.site.pages or (self.site.url,):
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.failed, dont_filter=True)
 
-    def parse_listing(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: scrapy.http.Response) -> Iterator[Any]:
         if not isinstance(response, scrapy.http.TextResponse):
+            return
+        if refusals := self.refused(response):
+            yield from refusals
             return
         listing_keys = {url_key(u) for u in (*self.site.pages, self.site.url, response.url)}
         for href in response.xpath("//a/@href").getall():
