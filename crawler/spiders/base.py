@@ -38,8 +38,8 @@ class SiteSpider(scrapy.Spider):
         url = urljoin(base, link.strip())
         if not url.startswith(("http://", "https://")) or not same_site(url, self.allowed_domains):
             return None
-        url = url.split("#", 1)[0]  # fetched as linked; identity (and dedup) by its key
-        if not self.site.url_allowed(canonical_url(url)):
+        linked, url = url.split("#", 1)[0], canonical_url(url)
+        if not self.site.url_allowed(url):
             return None
         key = url_key(url)
         if key in self.run.requested:
@@ -61,7 +61,7 @@ class SiteSpider(scrapy.Spider):
         # the second hop of a redirect loop instead of reporting it
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True,
                               headers=headers, cb_kwargs={"hints": hints},
-                              meta={"handle_httpstatus_list": [304, 202]})
+                              meta={"handle_httpstatus_list": [304, 202], "linked": linked})
 
     def parse_article(self, response: scrapy.http.Response, hints: dict[str, Any]) -> Iterator[Any]:
         headers = response.headers
@@ -93,19 +93,37 @@ class SiteSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------------------------
 
-    def failed(self, failure: Failure) -> Iterator[FetchResult]:
-        """Any request that did not give a usable response becomes a recorded error or skip."""
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """Any request that did not give a usable response becomes a recorded error, block or skip."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if request is not None and request.meta.get("optional") and failure.check(HttpError):
+            return
+        linked = request.meta.get("linked") if request is not None else None
+        if linked and linked != request.url and failure.check(HttpError) and \
+                failure.value.response.status in (400, 404, 410):
+            # the parameters we dropped as tracking mattered to this site: fetch the link as given
+            self.crawler.stats.inc_value("newsarchive/fetched_as_linked")
+            yield request.replace(url=linked, meta={**request.meta, "linked": None})
             return
         outcome, reason, detail = classify_failure(failure)
         redirects = request.meta.get("redirect_urls") if request is not None else None
         if redirects:  # record the URL the site linked to, and where it led
             url, detail = redirects[0], f"{detail} (redirected to {request.url})"[:500]
+        if outcome == "blocked":
+            yield from self.blocked(url, reason, detail)
+            return
         self.crawler.stats.inc_value(f"newsarchive/failure/{reason}")
         yield FetchResult(url=url, site=self.site.name, outcome=outcome, reason=reason, detail=detail,
                           run_id=self.run.run_id)
+
+    def blocked(self, url: str, reason: str, detail: str) -> Iterator[FetchResult]:
+        """Record a refusal; after ``block_threshold`` in a row, stop crawling the site this run."""
+        self.crawler.stats.inc_value(f"newsarchive/blocked/{reason}")
+        yield FetchResult(url=url, site=self.site.name, outcome="blocked", reason=reason, detail=detail,
+                          run_id=self.run.run_id)
+        if self.run.note_answer(blocked=True):
+            raise CloseSpider("blocked")
 
 
 def classify_failure(failure: Failure) -> tuple[str, str, str]:
