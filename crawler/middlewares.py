@@ -113,6 +113,44 @@ class CrawlDelayMiddleware:
         return float(delay) if delay else None
 
 
+class SiteBackedOff(IgnoreRequest):
+    """The site refused us too often this run; its remaining requests are not sent."""
+
+
+class BlockDetector:
+    """Notice refusals (403/429, bot challenges, JavaScript-only shells) as they arrive, mark the
+    request (``meta["blocked"]``) for the spider to record, and once the site has refused
+    ``block_threshold`` times in a row, send it nothing more this run."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _run(self, spider):
+        return getattr(spider or self.crawler.spider, "run", None)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        run = self._run(spider)
+        if run is not None and run.backed_off and not request.url.endswith("/robots.txt"):
+            raise SiteBackedOff("site backed off after repeated refusals")
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        run = self._run(spider)
+        if run is None or request.url.endswith("/robots.txt") or response.status in (301, 302, 303, 307, 308):
+            return response
+        from pipelines.blocking import blocked_reason
+
+        reason = blocked_reason(response.status, response.body)
+        if reason:
+            request.meta["blocked"] = reason
+        run.note_answer(blocked=bool(reason))
+        return response
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retry, waiting as long as a 429/503 ``Retry-After`` asks (capped by
     ``RETRY_AFTER_MAX`` seconds; longer waits give up on the page for this run)."""

@@ -50,6 +50,9 @@ def site_settings(site: Site) -> dict[str, Any]:
     """Per-site Scrapy settings from the site's config (politeness, limits, identity)."""
     return {
         "USER_AGENT": site.user_agent,
+        # one crawler crawls one site: its global limit is the site's, so requests wait in the
+        # scheduler (where a back-off can still drop them), not in the downloader
+        "CONCURRENT_REQUESTS": site.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": site.concurrency,
         "CONCURRENT_REQUESTS_PER_IP": 0,
         "DOWNLOAD_DELAY": site.delay,

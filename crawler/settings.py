@@ -32,6 +32,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # after RobotsTxtMiddleware (100)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.BlockDetector": 560,  # sees every answer, retried ones included
 }
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

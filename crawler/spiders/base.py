@@ -14,9 +14,8 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
 from twisted.python.failure import Failure
 
 from crawler.context import SiteRun
-from crawler.middlewares import PrivateAddressRefused
+from crawler.middlewares import PrivateAddressRefused, SiteBackedOff
 from pipelines.archive import FetchResult
-from pipelines.blocking import blocked_reason
 from pipelines.items import PageItem
 from pipelines.urls import canonical_url, same_site, url_key
 
@@ -67,15 +66,13 @@ class SiteSpider(scrapy.Spider):
         headers = response.headers
         url = response.request.url
         if response.status == 304:
-            self.run.note_answer(blocked=False)
             yield FetchResult(url=url, site=self.site.name, outcome="not-modified", run_id=self.run.run_id,
                               etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
             return
-        blocked = blocked_reason(response.status, response.body)
+        blocked = response.meta.get("blocked")
         if blocked:
             yield from self.blocked(url, blocked, f"HTTP {response.status}")
             return
-        self.run.note_answer(blocked=False)
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = None
         if "charset=" in content_type.lower():
@@ -88,7 +85,7 @@ class SiteSpider(scrapy.Spider):
     def refused(self, response: scrapy.http.Response) -> list[FetchResult]:
         """For discovery pages (homepage, feeds, sitemaps): the block records when the site
         answered with a refusal instead of the page, else an empty list."""
-        reason = blocked_reason(response.status, response.body)
+        reason = response.meta.get("blocked")
         return list(self.blocked(response.url, reason, f"HTTP {response.status}")) if reason else []
 
     # -- failures -------------------------------------------------------------------------------
@@ -99,6 +96,8 @@ class SiteSpider(scrapy.Spider):
         url = request.url if request is not None else "?"
         if request is not None and request.meta.get("optional") and failure.check(HttpError):
             return
+        if failure.check(SiteBackedOff):
+            return  # counted once, as the refusals that caused it
         linked = request.meta.get("linked") if request is not None else None
         if linked and linked != request.url and failure.check(HttpError) and \
                 failure.value.response.status in (400, 404, 410):
@@ -122,7 +121,7 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsarchive/blocked/{reason}")
         yield FetchResult(url=url, site=self.site.name, outcome="blocked", reason=reason, detail=detail,
                           run_id=self.run.run_id)
-        if self.run.note_answer(blocked=True):
+        if self.run.backed_off:
             raise CloseSpider("blocked")
 
 
