@@ -44,6 +44,7 @@ class FetchResult:
     last_modified: str | None = None
     run_id: int | None = None
     fetched: bool = False  # a response was received (not refused before fetching)
+    hint: str | None = None  # when a feed or sitemap last said the page changed
 
 
 @dataclass
@@ -133,14 +134,16 @@ class Archive:
         since we last fetched it. Otherwise the conditional request headers to send."""
         now = now or utc_now()
         row = self.db.execute(
-            "SELECT next_check, outcome, etag, last_modified, last_fetched FROM fetch_state WHERE url = ?",
+            "SELECT next_check, outcome, etag, last_modified, last_fetched, hint FROM fetch_state WHERE url = ?",
             [url]).fetchone()
         if row is None:
             known = self.db.execute("SELECT 1 FROM url_aliases WHERE url_key = ?", [url_key(url)]).fetchone()
             return None if known else {}
-        next_check, outcome, etag, last_modified, last_fetched = row
+        next_check, outcome, etag, last_modified, last_fetched, hint = row
         due = next_check is not None and next_check <= now
-        if not due and not (changed and last_fetched and changed > last_fetched):
+        # a feed/sitemap date newer than the one it gave last time (or than our fetch) means "changed"
+        changed_since = hint or last_fetched
+        if not due and not (changed and changed_since and changed > changed_since):
             return None
         if outcome != "article":
             return {}
@@ -185,7 +188,7 @@ class Archive:
 
     def _remember_fetch(self, result: FetchResult, outcome: str, article_id: int | None, now_dt: datetime,
                         policy: tuple[tuple[float, float], ...]) -> None:
-        previous = self.db.execute("SELECT failures, etag, last_modified, content_hash FROM fetch_state "
+        previous = self.db.execute("SELECT failures, etag, last_modified, content_hash, hint FROM fetch_state "
                                    "WHERE url = ?", [result.url]).fetchone()
         failures = 0
         etag, last_modified = result.etag, result.last_modified
@@ -208,7 +211,8 @@ class Archive:
         self.db["fetch_state"].upsert(
             {"url": result.url, "site": result.site, "outcome": state, "article_id": article_id,
              "etag": etag, "last_modified": last_modified, "content_hash": content,
-             "last_fetched": _stamp(now_dt), "next_check": _stamp(next_check), "failures": failures},
+             "last_fetched": _stamp(now_dt), "next_check": _stamp(next_check), "failures": failures,
+             "hint": max(filter(None, (result.hint, previous[4] if previous else None)), default=None)},
             pk="url")
 
     def _not_modified(self, url: str, now: str) -> int | None:

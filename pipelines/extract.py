@@ -10,35 +10,30 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
-import json
 import multiprocessing
 import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.dates import normalize_date, date_from_url
+from pipelines import boilerplate
+from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_authors, pick_modified, pick_published,
+                                pick_title, visible_bylines)
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _WORD = re.compile(r"\w+", re.UNICODE)
+REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
 
-# Paragraphs that are page furniture, not story: newsletter pitches, share bars, job ads,
-# "trending"/"related" rails, photo credits. Matched against whole short paragraphs only.
-_BOILERPLATE = re.compile(
-    r"""^(
-      trending\s*:.* | related\s*(stories|articles|posts|coverage)?\s*:.* | read\s+(more|next)\s*:.* |
-      (also\s+)?see\s+also\s*:.* | recommended(\s+for\s+you)?\s*:?.* | most\s+popular.* |
-      .*\b(subscribe|sign\s+up)\b.*\b(newsletter|newsletters|inbox|updates|podcast)\b.* |
-      .*\bnewsletters?\b.*\b(subscribe|sign\s+up|free)\b.* |
-      like\s+what\s+you('|’)re\s+reading.* | job\s+listings\s+on\b.* | find\s+more\s+jobs\b.* |
-      .*\bemployers?,?\s+post\s+a\s+job\b.* | (share|tweet)\s+(this|on)\b.{0,40} |
-      \(?[^()]{0,80}\b(photo|image|illustration|screenshot|video)\s*(/|:|by|courtesy)\s*[^()]{0,80}\)?\.?
-      | advertisement | \(?getty\s+images\)? | click\s+here\s+to\s+.* | follow\s+us\s+on\s+.*
-    )$""",
-    re.I | re.X,
-)
-_BOILERPLATE_MAX_WORDS = 30
+# Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
+# sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
+_FURNITURE_NAMES = ("onetrust", "cookie-banner", "cookie-consent", "cookieconsent", "cookie-notice", "cookie-law",
+                    "cookiebot", "consent-banner", "consent-modal", "privacy-pref", "privacy-banner", "gdpr",
+                    "didomi", "newsletter-signup", "newsletter-form", "newsletter-promo", "inline-newsletter",
+                    "signup-form", "related-articles", "related-posts", "related-stories", "related-content",
+                    "recirc", "more-stories", "read-more-links", "outbrain", "taboola", "share-bar",
+                    "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular")
+_FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES))
 
 
 @dataclass(frozen=True)
@@ -72,63 +67,175 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if looks_binary(body):
         return {"kind": "error", "reason": "binary", "detail": "binary data served as HTML"}
     text = decode_html(body, declared_encoding)
-    from trafilatura import bare_extraction
     from trafilatura.utils import load_html
 
     tree = load_html(text)
     if tree is None:
         return {"kind": "error", "reason": "unparseable", "detail": "not parseable as HTML"}
     meta = page_metadata(tree)
-    if options.body_selector:
-        selected = tree.cssselect(options.body_selector)
-        if selected:
-            tree = load_html("<html><body><article>" + "".join(
-                _tostring(el) for el in selected) + "</article></body></html>") or tree
-    prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
-    doc = bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=True, favor_precision=True,
-        include_tables=False, deduplicate=False, prune_xpath=prune,
-    )
-    if doc is None or not (doc.text or "").strip():
+    listing = listing_reason(meta, url)
+    if listing:
+        return {"kind": "not-article", "reason": "listing", "detail": listing}
+    title = pick_title(meta, domains=options.domains)
+    authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree))
+    paragraphs = extract_body(tree, url, options, meta, title)
+    if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
-    paragraphs = clean_paragraphs(doc.text)
     body_text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(body_text))
-    if meta.get("type") in {"website", "collectionpage", "itemlist", "searchresultspage"} and words < 300:
-        return {"kind": "not-article", "reason": "listing", "detail": f"page type {meta['type']}"}
     if words < options.min_words:
         return {"kind": "not-article", "reason": "too-short", "detail": f"{words} words"}
     if is_repetitive(paragraphs):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
 
     canonical = canonical_url(url)
-    for candidate in (meta.get("canonical"), meta.get("og_url")):
+    for candidate in (meta.canonical, meta.og_url):
         # trust the page's own canonical only when it stays on the same site
         if candidate and same_site(candidate, options.domains) and candidate.startswith("http"):
             canonical = canonical_url(candidate)
             break
-    title = clean_title(meta.get("headline") or meta.get("og_title") or doc.title or "", doc.sitename,
-                        options.domains)
-    published, source = pick_published(meta, doc.date, hints, url)
-    authors = split_authors(meta.get("authors") or doc.author or "", doc.sitename)
+    published, source = pick_published(meta, hints, url, text_date=lambda: _text_date(tree, url))
     return {
         "kind": "article",
         "url": canonical,
         "fetched_url": url,
         "site": options.site,
-        "title": title,
+        "title": title or None,
         "authors": authors,
         "published": published,
         "published_source": source,
-        "modified": normalize_date(meta.get("modified") or hints.get("updated") or ""),
-        "language": meta.get("language") or (doc.language or None),
-        "description": meta.get("description") or doc.description or None,
-        "tags": sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t and t.strip()}),
-        "image": meta.get("image") or doc.image or None,
+        "modified": pick_modified(meta, hints),
+        "language": meta.language,
+        "description": meta.description,
+        "tags": sorted(set(meta.keywords)),
+        "image": meta.image,
         "body": body_text,
         "word_count": words,
         "content_hash": content_hash(body_text),
     }
+
+
+def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title: str) -> list[str]:
+    """The story's paragraphs. trafilatura's fast pass first; when its output looks wrong (far
+    shorter than the page's text, full of furniture, or at odds with the page's own articleBody)
+    a second pass, and the page's articleBody as a last resort. Modifies ``tree``."""
+    if options.body_selector:
+        selected = tree.cssselect(options.body_selector)
+        if selected:
+            from trafilatura.utils import load_html
+
+            tree = load_html("<html><body><article>" + "".join(
+                _tostring(el) for el in selected) + "</article></body></html>") or tree
+    _drop_furniture(tree)
+    prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
+    reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
+    ref_shingles = boilerplate.shingles(reference) if reference else set()
+
+    raw = _trafilatura(tree, url, prune, fast=True)
+    best = boilerplate.clean(raw, title)
+    doubt = _doubt(raw, best, tree, ref_shingles)
+    if doubt:
+        for settings in ({"favor_precision": True}, {"favor_recall": True}):
+            other_raw = _trafilatura(tree, url, prune, **settings)
+            other = boilerplate.clean(other_raw, title)
+            if _better(other, other_raw, best, raw, ref_shingles):
+                best, raw = other, other_raw
+            if not _doubt(raw, best, tree, ref_shingles):
+                break
+    if reference and best:
+        _, recall = boilerplate.agreement(boilerplate.shingles("\n".join(best)), ref_shingles)
+        if recall < 0.5:
+            best = _from_reference(tree, reference, title) or best
+    elif reference and not best:
+        best = _from_reference(tree, reference, title)
+    return best
+
+
+def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **settings) -> list[str]:
+    from trafilatura import bare_extraction
+
+    doc = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=False,
+                          deduplicate=False, with_metadata=False, prune_xpath=prune, **settings)
+    text = doc.text if doc is not None else ""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+
+
+def _drop_furniture(tree) -> None:
+    """Remove consent dialogs, sign-up boxes and link rails that are a small part of the page."""
+    found = [el for el in tree.xpath("//*[@class or @id]") if el.tag not in ("html", "body", "main", "article")
+             and _FURNITURE_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower())]
+    if not found:
+        return
+    total = len(tree.text_content() or "")
+    for el in found:
+        if el.getparent() is None or el.xpath(".//h1 | .//article | .//main"):
+            continue
+        if len(el.text_content() or "") <= total * 0.3:
+            el.drop_tree()
+
+
+def _page_words(tree) -> int:
+    """Words in the page's paragraphs outside navigation, sidebars and footers: the most a story
+    on this page can have."""
+    return sum(len(_WORD.findall(p.text_content() or "")) for p in tree.xpath(
+        "//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"))
+
+
+def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> bool:
+    """Whether an extraction looks wrong enough to ask for a second opinion."""
+    words = sum(boilerplate.words(p) for p in cleaned)
+    if not cleaned or boilerplate.furniture_share(raw) > 0.3:
+        return True
+    if ref_shingles:
+        precision, recall = boilerplate.agreement(boilerplate.shingles("\n".join(cleaned)), ref_shingles)
+        return recall < 0.6
+    page = _page_words(tree)
+    return page >= 150 and words < page * 0.3
+
+
+def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str]) -> bool:
+    if not new:
+        return False
+    if not old:
+        return True
+    if ref_shingles:
+        p_new, r_new = boilerplate.agreement(boilerplate.shingles("\n".join(new)), ref_shingles)
+        p_old, r_old = boilerplate.agreement(boilerplate.shingles("\n".join(old)), ref_shingles)
+        return _f1(p_new, r_new) > _f1(p_old, r_old) + 0.02
+    good = lambda ps, raw: sum(boilerplate.words(p) for p in ps) * (1 - boilerplate.furniture_share(raw))
+    return good(new, new_raw) > good(old, old_raw) * 1.1
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _from_reference(tree, reference: str, title: str) -> list[str]:
+    """The page's own articleBody, cut into the page's paragraphs where they can be found."""
+    ref_shingles = boilerplate.shingles(reference)
+    found = []
+    for el in tree.xpath("//p | //h2 | //h3 | //li"):
+        text = " ".join((el.text_content() or "").split())
+        if not text or (found and text == found[-1]):
+            continue
+        sh = boilerplate.shingles(text)
+        if boilerplate.words(text) >= 4 and len(sh & ref_shingles) >= 0.8 * len(sh):
+            found.append(text)
+    if found:
+        _, recall = boilerplate.agreement(boilerplate.shingles("\n".join(found)), ref_shingles)
+        if recall >= 0.7:
+            return boilerplate.clean(found, title)
+    lines = [" ".join(line.split()) for line in reference.splitlines() if line.strip()]
+    return boilerplate.clean(lines, title)
+
+
+def _text_date(tree, url: str) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:
+        return None
 
 
 def is_repetitive(paragraphs: list[str]) -> bool:
@@ -168,151 +275,6 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     return body.decode(encoding, errors="replace")
 
 
-def page_metadata(tree) -> dict[str, Any]:
-    """The page's own statements about itself: JSON-LD, OpenGraph/article meta, <html lang>."""
-    meta: dict[str, Any] = {}
-
-    def first(xpath: str) -> str | None:
-        for value in tree.xpath(xpath):
-            value = (value or "").strip()
-            if value:
-                return value
-        return None
-
-    meta["og_title"] = first('//meta[@property="og:title" or @name="og:title"]/@content')
-    meta["og_url"] = first('//meta[@property="og:url"]/@content')
-    meta["canonical"] = first('//link[@rel="canonical"]/@href')
-    meta["description"] = first('//meta[@property="og:description" or @name="description"]/@content')
-    meta["image"] = first('//meta[@property="og:image" or @name="twitter:image"]/@content')
-    meta["type"] = (first('//meta[@property="og:type"]/@content') or "").lower() or None
-    meta["published"] = first(
-        '//meta[@property="article:published_time" or @name="article:published_time" or '
-        '@itemprop="datePublished" or @name="parsely-pub-date" or @name="pubdate" or '
-        '@name="publish-date" or @name="sailthru.date" or @property="og:published_time"]/@content')
-    meta["modified"] = first('//meta[@property="article:modified_time" or @itemprop="dateModified"]/@content')
-    meta["authors"] = first('//meta[@name="author" or @property="article:author" or @name="parsely-author"]'
-                            '/@content')
-    if meta["authors"] and meta["authors"].startswith("http"):
-        meta["authors"] = None  # a profile URL, not a name
-    lang = first("/html/@lang") or first('//meta[@http-equiv="content-language"]/@content')
-    meta["language"] = lang.split("-")[0].split("_")[0].lower()[:8] if lang else None
-    for node in _jsonld_articles(tree):
-        meta["headline"] = meta.get("headline") or _text(node.get("headline"))
-        if node.get("datePublished"):
-            meta["published_jsonld"] = _text(node["datePublished"])
-        if node.get("dateModified") and not meta["modified"]:
-            meta["modified"] = _text(node["dateModified"])
-        names = _jsonld_names(node.get("author"))
-        if names:
-            meta["authors"] = ", ".join(names)
-        break
-    return meta
-
-
-_ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "techarticle",
-                  "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "report", "liveblogposting"}
-
-
-def _jsonld_articles(tree):
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        try:
-            data = json.loads(script)
-        except (ValueError, RecursionError):
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                types = node.get("@type")
-                types = types if isinstance(types, list) else [types]
-                if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
-                    yield node
-                stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "itemListElement"))
-
-
-def _jsonld_names(value) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip() and not name.startswith("http"):
-            names.append(name.strip())
-    return names
-
-
-def _text(value) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def clean_paragraphs(text: str) -> list[str]:
-    """trafilatura's lines as paragraphs, with page furniture removed."""
-    out = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if not line:
-            continue
-        if len(line.split()) <= _BOILERPLATE_MAX_WORDS and _BOILERPLATE.match(line):
-            continue
-        out.append(line)
-    return out
-
-
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def clean_title(title: str, sitename: str | None, domains: tuple[str, ...] = ()) -> str:
-    """Remove a trailing or leading site name (``Story | GeekWire``, ``The Verge - Story``)."""
-    title = " ".join(title.split())
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    names = {_squash(sitename or "")} | {_squash(d.rsplit(".", 1)[0]) for d in domains}
-    names.discard("")
-
-    def is_site(part: str) -> bool:
-        squashed = _squash(part)
-        return bool(squashed) and any(squashed == n or (len(n) > 3 and (n in squashed or squashed in n))
-                                      for n in names)
-
-    if is_site(parts[-1]):
-        return title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»")
-    if is_site(parts[0]):
-        return title[len(parts[0]):].lstrip(" |-–—:·•»")
-    return title
-
-
-def split_authors(value: str, sitename: str | None = None) -> list[str]:
-    names = []
-    site = (sitename or "").lower()
-    for part in re.split(r"\s*(?:,|;|\band\b|&|\|)\s*", value):
-        part = re.sub(r"^(by|von|par|por)\s+", "", part.strip(), flags=re.I).strip(" .")
-        part = re.sub(r"@\w+", "", part).strip()
-        if not part or part.startswith("http") or (site and part.lower() == site) or len(part) > 60:
-            continue
-        if part not in names:
-            names.append(part)
-    return names
-
-
-def pick_published(meta: dict[str, Any], trafilatura_date: str | None, hints: dict[str, Any],
-                   url: str) -> tuple[str | None, str | None]:
-    for value, source in ((meta.get("published_jsonld"), "json-ld"), (meta.get("published"), "meta"),
-                          (hints.get("published"), hints.get("published_source") or "feed"),
-                          (trafilatura_date, "text"), (date_from_url(url), "url")):
-        normalized = normalize_date(value or "")
-        if normalized:
-            return normalized, source
-    return None, None
-
-
 def content_hash(body: str) -> str:
     """Hash of the body's words, case-folded: equal for the same story under two URLs."""
     words = " ".join(_WORD.findall(body.casefold()))
@@ -332,7 +294,11 @@ def _css_to_xpath(selector: str) -> str:
 
 
 def _warm_up() -> None:
-    import trafilatura  # noqa: F401  (import once per worker, before the first page)
+    """Per worker, before the first page: imports, and the date parser's one-time setup (seconds)."""
+    import trafilatura  # noqa: F401
+    from htmldate import find_date
+
+    find_date("<html><body><p>Posted 12 Brumaire 2023</p></body></html>", extensive_search=True)
 
 
 class ExtractorPool:
@@ -395,4 +361,5 @@ class ExtractPipeline:
             outcome = "skipped"  # suspicious enough to list among failed URLs
         return FetchResult(url=item.url, site=item.site, outcome=outcome, record=record,
                            reason=result.get("reason"), detail=result.get("detail"), etag=item.etag,
-                           last_modified=item.last_modified, run_id=item.run_id)
+                           last_modified=item.last_modified, run_id=item.run_id, fetched=True,
+                           hint=item.hints.get("updated"))

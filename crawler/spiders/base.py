@@ -67,7 +67,8 @@ class SiteSpider(scrapy.Spider):
         url = response.request.url
         if response.status == 304:
             yield FetchResult(url=url, site=self.site.name, outcome="not-modified", run_id=self.run.run_id,
-                              etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
+                              etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
+                              fetched=True, hint=hints.get("updated"))
             return
         blocked = response.meta.get("blocked")
         if blocked:
