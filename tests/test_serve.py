@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import sqlite3
 import subprocess
 import threading
+import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +16,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from fixture_sites import assert_clean_exit, publish, robots, rss, run_crawl, story, write_config
 from pipelines.archive import Archive, FetchResult
 from pipelines.reading_room import build_datasette, datasette_options
-from room_fixture import (UNIQUE_TITLE, UNIQUE_WORD, article, build_archive, get, get_json,
+from room_fixture import (PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, article, build_archive, get, get_json,
                           newsarchive_command, start_server)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -177,7 +180,6 @@ def test_article_page_shows_paragraphs_and_link_to_original(room):
     status, _, page = get(server, f"/archive/articles/{info['unique_id']}")
     assert status == 200
     body = page.split('<div class="article-body">', 1)[1].split("</div>", 1)[0]
-    from room_fixture import PARAGRAPHS
     assert [p.split("</p>")[0].strip() for p in body.split("<p>")[1:]] == PARAGRAPHS
     assert ('<a class="original-link" href="https://alpha.example/2024/05/marsupial-robots"' in page)
 
@@ -252,18 +254,20 @@ def test_a_crawl_writing_meanwhile_causes_no_errors(tmp_path):
              "/archive/crawl_health.json", "/archive/search.json?q=wombat", "/archive/articles",
              "/archive/search.atom?q=wombat", "/archive/articles_per_day.json"]
     failures, made, seen_during_writes = [], 0, set()
+    deadline = time.monotonic() + 120
     try:
         writer.start()
-        while writer.is_alive():
+        while writer.is_alive() and time.monotonic() < deadline:
             path = paths[made % len(paths)]
             status, _, text = get(server, path)
             if status != 200:
                 failures.append((path, status, text[:300]))
-            if path.endswith("_facet=site"):
+            elif path.endswith("_facet=site"):
                 seen_during_writes.add(json.loads(text)["filtered_table_rows_count"])
             made += 1
             if made >= min_requests:
                 requests_done.release()
+        requests_done.release()
         writer.join()
         assert not errors, errors
         assert failures == []
@@ -318,3 +322,32 @@ def test_metadata_follows_the_file_name(tmp_path):
     assert [r[3] for r in table["rows"]] == [UNIQUE_TITLE]
     assert {"site", "language", "published"} <= set(table["facet_results"])
     assert 'href="/news-2024/articles"' in index
+
+
+def test_crawl_then_serve_a_newcomer_finds_an_article(servers, tmp_path):
+    site = servers.new()
+    site.add("/robots.txt", robots(), content_type="text/plain")
+    stories = {slug: story(slug) for slug in ("zephyr-lantern", "copper-meadow")}
+    for slug, s in stories.items():
+        publish(site, f"/news/{slug}/", s)
+    site.add("/feed/", rss([(f"/news/{slug}/", "Tue, 05 Mar 2024 17:30:00 GMT") for slug in stories]),
+             content_type="application/rss+xml")
+    db = tmp_path / "archive.db"
+    config = write_config(tmp_path / "sites.toml", {"fixturenews": {"url": site.url("/"), "feeds": [site.url("/feed/")]}})
+    assert_clean_exit(run_crawl(config, db))
+    server = start_server(db, tmp_path / "serve.log")
+    try:
+        wanted = stories["zephyr-lantern"]
+        found = get_json(server, "/archive/articles.json?_search=zephyr&_shape=array")
+        assert [r["title"] for r in found] == [wanted.title]
+        status, _, page = get(server, f"/archive/articles/{found[0]['id']}")
+        body = page.split('<div class="article-body">', 1)[1].split("</div>", 1)[0]
+        shown = [p.split("</p>")[0].strip() for p in body.split("<p>")[1:]]
+        assert [html.unescape(p) for p in shown] == wanted.paragraphs
+        assert f'href="{site.url("/news/zephyr-lantern/")}"' in page
+        feed = parse_feed(get(server, "/archive/search.atom?q=zephyr")[2])
+        assert [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")] == [wanted.title]
+        health = get_json(server, "/archive/crawl_health.json?_shape=array")
+        assert [(r["site"], r["health"]) for r in health] == [("fixturenews", "ok")]
+    finally:
+        server.stop()
