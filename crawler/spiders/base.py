@@ -48,8 +48,7 @@ class SiteSpider(scrapy.Spider):
             return None
         hints = hints or {}
         headers = self.run.archive.fetch_plan(url, changed=hints.get("updated"))
-        if headers is None:
-            self.run.requested.add(key)
+        if headers is None:  # not due; another source of this run may still say it changed
             stats.inc_value("newsarchive/known_skipped")
             return None
         if not self.run.budget_left:
