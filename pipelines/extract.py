@@ -18,7 +18,7 @@ from typing import Any
 
 from pipelines import boilerplate
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_authors, pick_modified, pick_published,
-                                pick_title, visible_bylines)
+                                pick_title, script_authors, visible_bylines, visible_date)
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -77,7 +77,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
     title = pick_title(meta, domains=options.domains)
-    authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree))
+    authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
+                           scripts=lambda: script_authors(tree))
     paragraphs = extract_body(tree, url, options, meta, title)
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
@@ -232,6 +233,9 @@ def _from_reference(tree, reference: str, title: str) -> list[str]:
 def _text_date(tree, url: str) -> str | None:
     from htmldate import find_date
 
+    shown = visible_date(tree)
+    if shown:
+        return shown
     try:
         return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:

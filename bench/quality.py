@@ -1,0 +1,306 @@
+"""Extraction quality: the pipeline's own ``extract_page`` against hand-made ground truth.
+
+    .venv/bin/python bench/quality.py [--limit N] [--worst K] [--shared DIR]
+
+Prints, for ``corpus/articles/`` (news pages with cleaned text and metadata), body precision /
+recall / F1 by 4-gram word shingles (the method of the public article-extraction benchmarks: per
+page tp/fp/fn normalised by their sum, precision and recall averaged over pages), title exact
+match, published day (±1 day for time zones) and first author, next to trafilatura's
+``bare_extraction`` with its defaults run on the same pages in the same process, and the cost per
+page of each. Then the worst pages per metric, the trafilatura evaluation snippets ("with" kept,
+"without" dropped) and the listing pages of ``corpus/listings/`` (which must not become articles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.extract import ExtractOptions, extract_page  # noqa: E402
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+LISTING_TYPES = {"listing", "collection"}
+
+
+def shared_dir(explicit: str | None = None) -> Path | None:
+    for candidate in (explicit, os.environ.get("NEWSARCHIVE_SHARED"),
+                      Path(__file__).resolve().parents[2] / "shared"):
+        if candidate and Path(candidate, "corpus").is_dir():
+            return Path(candidate)
+    return None
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+def shingles(text: str, n: int = 4) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(" ".join(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))
+                   if tokens[i:i + n])
+
+
+def shingle_match(truth: str, output: str) -> tuple[float, float, float]:
+    """(tp, fp, fn) of 4-gram shingles, normalised by their sum so long texts weigh no more."""
+    t, p = shingles(truth), shingles(output)
+    tp = sum((t & p).values())
+    fp = sum((p - t).values())
+    fn = sum((t - p).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def body_scores(matches: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    precisions = [tp / (tp + fp) for tp, fp, fn in matches if tp + fp > 0]
+    recalls = [tp / (tp + fn) for tp, fp, fn in matches if tp + fn > 0]
+    precision = statistics.mean(precisions) if precisions else 0.0
+    recall = statistics.mean(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def page_f1(match: tuple[float, float, float]) -> float:
+    tp, fp, fn = match
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def same_title(truth: str, found: str | None, fold: bool = False) -> bool:
+    """Exact match after collapsing white space. The dataset's titles are cut at 100 characters,
+    so a 100-character truth is compared with the first 100 characters found. ``fold`` also
+    equates typographic quotes and dashes with plain ones."""
+    truth, found = norm(truth), norm(found)
+    if fold:
+        truth, found = truth.translate(_TYPOGRAPHY), found.translate(_TYPOGRAPHY)
+    if len(truth) == 100:
+        found = found[:100]
+    return truth == found
+
+
+def same_day(truth: str, found: str | None) -> bool:
+    if not truth or not found:
+        return not truth and not found
+    try:
+        want, got = date.fromisoformat(truth[:10]), date.fromisoformat(found[:10])
+    except ValueError:
+        return False
+    return abs(want - got) <= timedelta(days=1)
+
+
+def first_author(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return norm((value or "").split(",")[0].split(";")[0]).casefold()
+
+
+# -- running ------------------------------------------------------------------------------------
+
+def options_for(url: str) -> ExtractOptions:
+    host = (urlsplit(url).hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return ExtractOptions(site=host, domains=(host,))
+
+
+def trafilatura_alone(body: bytes, url: str) -> dict:
+    from trafilatura import bare_extraction
+
+    doc = bare_extraction(body, url=url, with_metadata=True)
+    if doc is None:
+        return {"kind": "not-article", "body": ""}
+    return {"kind": "article", "body": doc.text or "", "title": doc.title, "published": doc.date,
+            "authors": [a.strip() for a in (doc.author or "").split(";") if a.strip()]}
+
+
+def timed(fn, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - started
+
+
+def run_articles(corpus: Path, limit: int | None, baseline: bool) -> dict:
+    pages = [p for p in json.loads((corpus / "articles" / "news_articles.json").read_text())
+             if (corpus / "articles" / "html" / f"{p['html_file']}.html.gz").exists()]
+    pages = pages[:limit] if limit else pages
+    import trafilatura  # noqa: F401  (import cost outside the timings)
+
+    rows = []
+    for page in pages:
+        body = gzip.decompress((corpus / "articles" / "html" / f"{page['html_file']}.html.gz").read_bytes())
+        url = page["link"]
+        ours, ours_s = timed(extract_page, body, url, options_for(url), "text/html")
+        theirs, theirs_s = timed(trafilatura_alone, body, url) if baseline else ({}, 0.0)
+        rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s})
+    return {"rows": rows}
+
+
+def score(rows: list[dict], key: str) -> dict:
+    matches, titles, folded, dates, authors = [], [], [], [], []
+    for row in rows:
+        page, out = row["page"], row[key]
+        article = out.get("kind") == "article"
+        matches.append(shingle_match(page["text"], out.get("body", "") if article else ""))
+        titles.append(article and same_title(page["title"], out.get("title")))
+        folded.append(article and same_title(page["title"], out.get("title"), fold=True))
+        dates.append(article and same_day(page["date"], out.get("published")))
+        authors.append(article and first_author(out.get("authors")) == first_author(page["authors"]))
+    precision, recall, f1 = body_scores(matches)
+    n = len(rows) or 1
+    return {"precision": precision, "recall": recall, "f1": f1, "title": sum(titles) / n,
+            "title_folded": sum(folded) / n,
+            "date": sum(dates) / n, "author": sum(authors) / n,
+            "not_article": sum(1 for r in rows if r[key].get("kind") != "article"),
+            "ms": 1000 * statistics.mean(r[f"{key}_s"] for r in rows) if rows else 0.0,
+            "matches": matches, "titles": titles, "dates": dates, "authors": authors}
+
+
+def run_evaldata(corpus: Path) -> dict:
+    base = corpus / "trafilatura" / "tests"
+    data = json.loads((base / "evaldata.json").read_text())
+    kept = total_with = dropped = total_without = pages = 0
+    for url, case in data.items():
+        path = next((p for p in (base / "cache" / f"{case['file']}.gz", base / "eval" / f"{case['file']}.gz")
+                     if p.exists()), None)
+        if path is None:
+            continue
+        raw = gzip.decompress(path.read_bytes())
+        out = extract_page(raw, url, options_for(url), "text/html")
+        if not is_english(out, raw):
+            continue
+        pages += 1
+        text = norm(out.get("body", "")) if out.get("kind") == "article" else ""
+        for snippet in case.get("with", []):
+            total_with += 1
+            kept += norm(snippet) in text
+        for snippet in case.get("without", []):
+            total_without += 1
+            dropped += norm(snippet) not in text
+    return {"pages": pages, "with": kept / (total_with or 1), "without": dropped / (total_without or 1),
+            "n_with": total_with, "n_without": total_without}
+
+
+_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
+
+
+def is_english(out: dict, raw: bytes) -> bool:
+    if out.get("language"):
+        return out["language"] == "en"
+    match = _LANG.search(raw[:4096])
+    return match is None or match.group(1).lower() == b"en"
+
+
+def run_listings(corpus: Path) -> list[dict]:
+    base = corpus / "listings"
+    types = json.loads((base / "metadata.json").read_text())["files"]
+    found = []
+    for path in sorted(base.glob("*/html/*.html.gz")):
+        file_id = path.name.split(".")[0]
+        page_type = types.get(file_id, {}).get("page_type", "?")
+        truth = json.loads((path.parents[1] / "ground-truth" / f"{file_id}.json").read_text())
+        url = truth["url"]
+        out = extract_page(gzip.decompress(path.read_bytes()), url, options_for(url), "text/html")
+        found.append({"id": file_id, "type": page_type, "url": url, "kind": out["kind"],
+                      "reason": out.get("reason"), "words": out.get("word_count")})
+    return found
+
+
+# -- report -------------------------------------------------------------------------------------
+
+def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, worst: int, baseline: bool) -> str:
+    rows = articles["rows"]
+    ours = score(rows, "ours")
+    theirs = score(rows, "theirs") if baseline else None
+    lines = [f"articles/: {len(rows)} pages", "",
+             f"{'metric':<26}{'newsarchive':>12}{'trafilatura':>13}{'target':>9}"]
+
+    def line(label: str, key: str, fmt: str, target: str = "") -> None:
+        other = format(theirs[key], fmt) if theirs else "-"
+        lines.append(f"{label:<26}{format(ours[key], fmt):>12}{other:>13}{target:>9}")
+
+    line("body precision", "precision", ".3f")
+    line("body recall", "recall", ".3f")
+    line("body F1", "f1", ".3f", ">=0.96")
+    line("title exact", "title", ".3f", ">=0.95")
+    line("  quotes/dashes folded", "title_folded", ".3f")
+    line("published day (+-1)", "date", ".3f", ">=0.95")
+    line("first author", "author", ".3f", ">=0.92")
+    line("not an article", "not_article", "d")
+    line("ms per page (mean)", "ms", ".1f")
+    if theirs and theirs["ms"]:
+        lines.append(f"{'cost ratio (ours/traf.)':<26}{ours['ms'] / theirs['ms']:>12.2f}{'':>13}{'<=1.3':>9}")
+
+    lines += ["", f"worst {worst} bodies (F1 p r | id site):"]
+    order = sorted(range(len(rows)), key=lambda i: page_f1(ours["matches"][i]))
+    for i in order[:worst]:
+        tp, fp, fn = ours["matches"][i]
+        page = rows[i]["page"]
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        kind = rows[i]["ours"].get("kind")
+        extra = "" if kind == "article" else f"  [{kind}: {rows[i]['ours'].get('reason')}]"
+        lines.append(f"  {page_f1(ours['matches'][i]):.3f} {p:.2f} {r:.2f} | {page['id']:>4} {page['link'][:70]}{extra}")
+    for label, key, truth_key, out_key in (("titles", "titles", "title", "title"),
+                                           ("dates", "dates", "date", "published"),
+                                           ("first authors", "authors", "authors", "authors")):
+        misses = [i for i, ok in enumerate(ours[key]) if not ok]
+        lines += ["", f"{label} wrong: {len(misses)} (first {worst}; id: truth | ours):"]
+        for i in misses[:worst]:
+            page, out = rows[i]["page"], rows[i]["ours"]
+            got = out.get(out_key) if out.get("kind") == "article" else f"[{out.get('kind')}]"
+            if out_key == "published":
+                got = f"{got} ({out.get('published_source')})"
+            lines.append(f"  {page['id']:>4}: {str(page[truth_key])[:70]!r} | {str(got)[:70]!r}")
+
+    if evaldata:
+        lines += ["", f"trafilatura evaldata ({evaldata['pages']} English pages): "
+                      f"'with' kept {evaldata['with']:.3f} of {evaldata['n_with']}, "
+                      f"'without' dropped {evaldata['without']:.3f} of {evaldata['n_without']}"]
+    if listings is not None:
+        bad = [x for x in listings if x["type"] in LISTING_TYPES and x["kind"] == "article"]
+        n_listing = sum(1 for x in listings if x["type"] in LISTING_TYPES)
+        lines += ["", f"listings/: {n_listing} listing/collection pages, {len(bad)} taken as articles "
+                      "(target 0); every page:"]
+        for x in listings:
+            flag = "  <-- WRONG" if x in bad else ""
+            lines.append(f"  {x['id']} {x['type']:<10} {x['kind']:<11} {x['reason'] or x['words'] or '':<10} "
+                         f"{x['url'][:60]}{flag}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=None, help="the shared/ folder (default: beside the repo)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N article pages")
+    parser.add_argument("--worst", type=int, default=12, help="worst pages listed per metric")
+    parser.add_argument("--no-baseline", action="store_true", help="skip trafilatura alone")
+    parser.add_argument("--articles-only", action="store_true")
+    args = parser.parse_args(argv)
+    shared = shared_dir(args.shared)
+    if shared is None:
+        print("no shared/corpus found (pass --shared or set NEWSARCHIVE_SHARED)", file=sys.stderr)
+        return 2
+    corpus = shared / "corpus"
+    articles = run_articles(corpus, args.limit, not args.no_baseline)
+    evaldata = None if args.articles_only else run_evaldata(corpus)
+    listings = None if args.articles_only else run_listings(corpus)
+    print(report(articles, evaldata, listings, args.worst, not args.no_baseline))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Page furniture in extracted text: what is not the story, and where the story ends.
+
+trafilatura hands back the main block of a page; around a news story that block often still
+carries the headline again, a dateline, an affiliate disclosure, newsletter pitches, author bios,
+"related" rails and reader comments. These rules work on the text's paragraphs, so they hold for
+any site: they name kinds of furniture that news pages share, never a site.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+SHORT = 30  # words: furniture paragraphs are short; a long paragraph is story even if it says "newsletter"
+
+# Paragraphs that are furniture wherever they stand.
+_FURNITURE = re.compile(
+    r"""^(?:
+      advertisement | sponsored(\s+content)? | story\s+continues(\s+below)?(\s+advertisement)? |
+      (continue|keep)\s+reading(\s+below)?(\s+the\s+(ad|advertisement))? |
+      (share|tweet|email|print|copy\s+link|link\s+copied|save)(\s+(this|on|article|story|to\s+\w+))*\s*[:!.]? |
+      (trending|related|recommended|see\s+also|also\s+see|also\s+read|read\s+(more|next|also)|
+       more\s+(from|on)\s+[^.]{0,40}|required\s+reading|don['’]t\s+miss|watch|listen|up\s+next|
+       most\s+(popular|read))\s*[:|].{0,200} |
+      recommended(\s+(for\s+you|videos?|stories|reading))? |
+      \d{1,3}\s+of\s+\d{1,3} | (click|tap)\s+(here\s+)?to\s+.{0,120} | follow\s+us\s+on\s+.{0,80} |
+      scroll\s+(down|through)\b.{0,120} | (view|see)\s+(the\s+)?(full\s+)?(gallery|slideshow|photos)\b.{0,60} |
+      (this|the)\s+(article|story|post|piece|content)\s+(was\s+)?(originally\s+)?(appeared|published|produced|republished)\b.{0,240} |
+      originally\s+(published|appeared)\s+(as|in|on|at)\b.{0,200} |
+      a\s+version\s+of\s+this\s+(article|story)\s+(first\s+)?appeared\b.{0,200} |
+      (copyright\s*)?(©|\(c\)|copyright)\s*(\d{4})?.{0,120}(all\s+rights\s+reserved|\d{4}).{0,80} |
+      all\s+rights\s+reserved\.? |
+      (listen\s+to|subscribe\s+to|follow)\s+(the|our)\s+podcast\b.{0,160} |
+      (this|the)\s+(newsletter|email)\s+may\s+contain\b.{0,300} |
+      join\s+(the\s+)?(conversation|discussion)\b.{0,120} | leave\s+a\s+(comment|reply)\b.{0,40} |
+      \d+\s+comments? | comments?\s*(\(\d+\))?
+    )$""",
+    re.I | re.X,
+)
+
+# Credit lines: short only ("(Twitter Photo / @POTUS)", "Photo: Jane Doe/Getty Images").
+_CREDIT = re.compile(
+    r"""^(
+      \(?[^()]{0,60}\b(photo|image|illustration|screenshot|video|graphic|gallery|file)\s*(credits?)?\s*(/|:|by|courtesy)\s*[^()]{0,80}\)?\.? |
+      (photo|image)?\s*credits?\s*:.{0,100} | gallery\s+credit\s*:.{0,80} | source\s*:.{0,80} |
+      \(?(getty\s+images|ap\s+photo|reuters|afp|shutterstock)\)?\.?
+    )$""",
+    re.I | re.X,
+)
+
+# Sentences that give a paragraph away as a pitch, a disclosure or a byline box, wherever they occur.
+_PITCH = re.compile(
+    r"""(
+      \bsign\s+up\b.{0,80}\b(newsletters?|emails?|alerts|updates|inbox)\b |
+      \b(newsletters?|inbox|email\s+updates)\b.{0,80}\b(sign\s+up|subscribe|delivered)\b |
+      \bsubscribe\b.{0,60}\b(newsletters?|inbox|premium|today|now)\b |
+      \bdelivered\s+(straight\s+|right\s+|directly\s+)?to\s+your\s+inbox\b |
+      \b(get|receive)\b.{0,60}\bin\s+your\s+inbox\b |
+      \bthank\s+you\s+for\s+(subscribing|signing\s+up)\b |
+      \bby\s+(submitting|signing\s+up|subscribing|clicking)\b.{0,80}\b(agree|consent|accept)\b |
+      \b(we|editors?)\s+(may\s+)?(earn|receive|get)\s+(an?\s+)?(small\s+)?(affiliate\s+)?(commissions?|compensation|a\s+share\s+of\s+sales)\b |
+      \baffiliate\s+(links?|commissions?|partnerships?)\b |
+      \bindependently\s+selected\s+by\s+our\s+editors\b |
+      \bour\s+journalism\s+needs\s+your\s+support\b |
+      \b(can|may)\s+be\s+reached\s+(at|by|via)\b |
+      \blike\s+what\s+you['’]re\s+reading\b | \bjob\s+listings\s+on\b | \bfind\s+more\s+jobs\b |
+      \bemployers?,?\s+post\s+a\s+job\b |
+      \b(contact|email|reach)\s+(the\s+)?(reporter|writer|author|\w+\s+\w+)\s+(at|via)\s+\S+@\S+ |
+      \bfollow\s+(her|him|them|me)\s+on\s+(x|twitter|instagram|facebook|threads|linkedin|bluesky|mastodon)\b.{0,60}(@\w|$) |
+      \bthis\s+feature\s+is\s+powered\s+by\s+text-to-speech\b |
+      \bwe\s+use\s+cookies\b | \bcookies?\s+(policy|settings|preferences)\b
+    )""",
+    re.I | re.X,
+)
+
+# Headings of link rails ("Related stories", "You might like"): the rail's items follow, and the
+# story may go on after them.
+_RAIL = re.compile(
+    r"""^(
+      (related|more|recommended|similar|popular|trending|top|latest|further|other|editor['’]?s)\s+
+        (stories|articles|posts|news|reads|reading|coverage|content|videos|picks|links|topics|from\s+.{1,40}|on\s+.{1,40}|in\s+.{1,40}|this\s+week)\W* |
+      related | recommended | trending(\s+now|\s+this\s+week)? | most\s+(popular|read|viewed|shared)(\s+\w+)? |
+      more\s+must-reads?\s+from\s+.{1,40} | you\s+(may|might)\s+(also\s+)?(like|enjoy)\W* |
+      read\s+(more|next|also)\W* | what\s+to\s+read\s+next\W* | keep\s+reading\W* | up\s+next\W* | deep\s+dive\W* |
+      don['’]t\s+miss\W* | see\s+also\W* | also\s+(read|see)\W* | more\s+coverage\W* | in\s+case\s+you\s+missed\s+it\W*
+    )$""",
+    re.I | re.X,
+)
+
+# Headings after which the story does not go on: comments, notes, credits, author boxes.
+_END_MARKER = re.compile(
+    r"""^(
+      (reader\s+)?comments?(\s*\(\d+\))?\W* | \d+\s+comments?\W* |
+      join\s+(the|our)\s+.{0,40}(conversation|discussion|forums?)\b.* |
+      footnotes?\W* | references\W* | sources\W* | photo\s+credits?\W* |
+      more\s+information\s*:.* | about\s+the\s+author\W*
+    )$""",
+    re.I | re.X,
+)
+
+_DATE_WORDS = re.compile(
+    r"""\b(
+      jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|
+      mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|
+      published|updated|posted|modified|last|on|at|am|pm|a\.m|p\.m|et|est|edt|pst|pdt|cst|cdt|gmt|bst|utc|ist|uk|
+      \d+(st|nd|rd|th)?|\d{1,2}:\d{2}|ago|hours?|minutes?|mins?|days?|read|min
+    )\b""",
+    re.I | re.X,
+)
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def is_furniture(paragraph: str) -> bool:
+    """A paragraph that is page furniture wherever it stands (short ones only)."""
+    n = words(paragraph)
+    if n > SHORT * 2:
+        return False
+    text = paragraph.strip(" -–—•|*")
+    if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)):
+        return True
+    if n <= SHORT * 2 and _PITCH.search(text):
+        return True
+    return is_dateline(text)
+
+
+def is_dateline(paragraph: str) -> bool:
+    """``Sunday 17 December 2023 17:23, UK``, ``Updated 3 hours ago``: a date and nothing else."""
+    n = words(paragraph)
+    if n == 0 or n > 14:
+        return False
+    rest = _DATE_WORDS.sub(" ", paragraph)
+    return words(rest) == 0 and re.search(r"\d", paragraph) is not None
+
+
+def is_byline(paragraph: str) -> bool:
+    return bool(re.match(r"^(by|written\s+by|posted\s+(on\s+)?(by)?|words\s+by)\s+\S", paragraph.strip(), re.I)) \
+        and words(paragraph) <= 14 and not paragraph.rstrip().endswith((".", "?", "!")) or \
+        bool(re.match(r"^(posted|published)\s+(on\s+)?by\b", paragraph.strip(), re.I)) and words(paragraph) <= 14
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def similar(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Whether two short texts say the same (a headline repeated with small changes)."""
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return False
+    common = len(set(ta) & set(tb))
+    return common / max(len(set(ta)), len(set(tb))) >= threshold
+
+
+def trim_head(paragraphs: list[str], title: str) -> list[str]:
+    """Drop the headline repeated as the first paragraph, with the kickers, bylines and
+    datelines around it."""
+    limit = min(len(paragraphs), 6)
+    cut = 0
+    for i in range(limit):
+        p = paragraphs[i]
+        if title and similar(p, title):
+            cut = i + 1
+            continue
+        if is_byline(p) or is_dateline(p) or is_furniture(p):
+            cut = i + 1
+            continue
+        if words(p) <= 4 and i + 1 < limit and title and similar(paragraphs[i + 1], title):
+            cut = i + 1  # a kicker ("News", "Tennis Lessons") above the repeated headline
+            continue
+        break
+    return paragraphs[cut:]
+
+
+def _is_heading(paragraph: str) -> bool:
+    return words(paragraph) <= 6 and not paragraph.rstrip().endswith((".", "!", "?", "”", '"', ":"))
+
+
+def _is_item(paragraph: str) -> bool:
+    """A rail entry: a headline-like line, not a sentence of prose."""
+    text = paragraph.strip()
+    if text.startswith(("-", "•", "*")):
+        return words(text) <= 45
+    return words(text) <= 20 and not text.endswith((".", "!", "?", "”", '"'))
+
+
+def trim_tail(paragraphs: list[str]) -> list[str]:
+    """In the story's second half: cut at a comment section, notes or a sign-up box; drop link
+    rails (their heading and items)."""
+    total = sum(words(p) for p in paragraphs)
+    if not total:
+        return paragraphs
+    out: list[str] = []
+    seen = 0
+    i = 0
+    while i < len(paragraphs):
+        p = paragraphs[i]
+        n = words(p)
+        late = seen >= total * 0.5
+        bare = p.strip(" -–—•|*:")
+        if late and n <= 12 and _END_MARKER.match(bare):
+            break
+        if seen >= total * 0.6 and n <= SHORT * 2 and _PITCH.search(p) and out and _is_heading(out[-1]):
+            out.pop()  # a sign-up box (heading and pitch): the page's, not the story's, from here on
+            break
+        if late and n <= 8 and _RAIL.match(bare):
+            i += 1
+            while i < len(paragraphs) and _is_item(paragraphs[i]):
+                seen += words(paragraphs[i])
+                i += 1
+            seen += n
+            continue
+        out.append(p)
+        seen += n
+        i += 1
+    return out
+
+
+def clean(paragraphs: list[str], title: str = "") -> list[str]:
+    """The story's paragraphs: head and tail trimmed, furniture dropped."""
+    paragraphs = trim_head(paragraphs, title)
+    paragraphs = trim_tail(paragraphs)
+    return [p for p in paragraphs if not is_furniture(p)]
+
+
+def furniture_share(paragraphs: list[str]) -> float:
+    """Share of words in furniture paragraphs: high means the extraction took the wrong block."""
+    total = sum(words(p) for p in paragraphs)
+    if not total:
+        return 0.0
+    return sum(words(p) for p in paragraphs if is_furniture(p) or _PITCH.search(p)) / total
+
+
+def shingles(text: str, n: int = 4) -> set[str]:
+    tokens = [w.casefold() for w in _WORD.findall(text)]
+    return {" ".join(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))}
+
+
+def agreement(candidate: set[str], reference: set[str]) -> tuple[float, float]:
+    """(share of the candidate found in the reference, share of the reference found in the candidate)."""
+    if not candidate or not reference:
+        return 0.0, 0.0
+    common = len(candidate & reference)
+    return common / len(candidate), common / len(reference)

@@ -1,0 +1,544 @@
+"""What a page says about itself: title, dates, authors, kind — read from JSON-LD, OpenGraph and
+article meta tags, the visible headline and byline, and the URL, each cleaned the same way for
+every site (site-name suffixes, kickers, "By", handles and staff bylines removed)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipelines.dates import date_from_url, normalize_date
+
+ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "techarticle",
+                 "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle",
+                 "report", "liveblogposting", "socialmediaposting", "scholarlyarticle", "advertisercontentarticle",
+                 "satiricalarticle", "posting", "review", "medicalwebpage"}
+LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PUBLISHED_META = (
+    '//meta[@property="article:published_time" or @name="article:published_time" or '
+    '@property="og:published_time" or @itemprop="datePublished" or @name="parsely-pub-date" or '
+    '@name="pubdate" or @name="publish-date" or @name="publish_date" or @name="sailthru.date" or '
+    '@name="dc.date.issued" or @name="DC.date.issued" or @name="date" or @property="bt:pubDate" or '
+    '@name="article.published" or @name="cXenseParse:recs:publishtime"]/@content')
+_MODIFIED_META = ('//meta[@property="article:modified_time" or @name="article:modified_time" or '
+                  '@property="og:updated_time" or @itemprop="dateModified" or @name="last-modified"]/@content')
+_AUTHOR_META = ('//meta[@name="author" or @property="article:author" or @name="article:author" or '
+                '@name="parsely-author" or @name="sailthru.author" or @name="byl" or @name="dc.creator" or '
+                '@name="DC.creator"]/@content')
+_TIME_PUBLISHED = ('//*[@itemprop="datePublished"]/@datetime | //*[@itemprop="datePublished"]/@content | '
+                   '//time[@pubdate]/@datetime | //time[@data-testid="published-timestamp"]/@datetime')
+
+
+@dataclass
+class PageMeta:
+    """The page's own statements about itself, raw (cleaning happens when picking)."""
+
+    og_title: str | None = None
+    twitter_title: str | None = None
+    html_title: str | None = None
+    headline: str | None = None  # JSON-LD
+    h1s: list[str] = field(default_factory=list)
+    site_name: str | None = None
+    publisher: str | None = None
+    og_type: str | None = None
+    ld_types: set[str] = field(default_factory=set)
+    ld_article: bool = False
+    article_body: str | None = None  # JSON-LD articleBody
+    published_ld: str | None = None
+    published_meta: str | None = None
+    published_time: str | None = None  # <time itemprop=datePublished> and kin
+    modified: str | None = None
+    ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type)
+    meta_authors: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    og_url: str | None = None
+    description: str | None = None
+    image: str | None = None
+    language: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+    @property
+    def site_names(self) -> set[str]:
+        return {n for n in (self.site_name, self.publisher) if n}
+
+
+def _first(tree, xpath: str) -> str | None:
+    for value in tree.xpath(xpath):
+        value = " ".join(html.unescape(str(value or "")).split())
+        if value:
+            return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    return " ".join(html.unescape(value).split()) if isinstance(value, str) and value.strip() else None
+
+
+def _types(node: dict) -> set[str]:
+    types = node.get("@type")
+    types = types if isinstance(types, list) else [types]
+    return {t.lower() for t in types if isinstance(t, str)}
+
+
+def _jsonld_nodes(tree) -> list[dict]:
+    nodes = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, list):
+                stack[:0] = node
+            elif isinstance(node, dict):
+                nodes.append(node)
+                for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+                    if isinstance(node.get(key), (dict, list)):
+                        stack.append(node[key])
+    return nodes
+
+
+def _ld_people(value: Any) -> list[tuple[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    people = []
+    for item in items:
+        if isinstance(item, dict):
+            kind = next(iter(_types(item)), "")
+            name = item.get("name")
+            if isinstance(name, list):
+                name = ", ".join(n for n in name if isinstance(n, str))
+            if isinstance(name, str) and name.strip():
+                people.append((html.unescape(name).strip(), kind))
+        elif isinstance(item, str) and item.strip():
+            people.append((html.unescape(item).strip(), ""))
+    return people
+
+
+def page_metadata(tree) -> PageMeta:
+    meta = PageMeta()
+    meta.og_title = _first(tree, '//meta[@property="og:title" or @name="og:title"]/@content')
+    meta.twitter_title = _first(tree, '//meta[@name="twitter:title" or @property="twitter:title"]/@content')
+    meta.html_title = _first(tree, "//head/title/text()") or _first(tree, "//title/text()")
+    meta.h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:6]]
+    meta.site_name = _first(tree, '//meta[@property="og:site_name" or @name="application-name"]/@content')
+    meta.og_type = (_first(tree, '//meta[@property="og:type"]/@content') or "").lower() or None
+    meta.og_url = _first(tree, '//meta[@property="og:url"]/@content')
+    meta.canonical = _first(tree, '//link[@rel="canonical"]/@href')
+    meta.description = _first(tree, '//meta[@property="og:description" or @name="description"]/@content')
+    meta.image = _first(tree, '//meta[@property="og:image" or @name="twitter:image"]/@content')
+    meta.published_meta = _first(tree, _PUBLISHED_META)
+    meta.modified = _first(tree, _MODIFIED_META)
+    meta.published_time = _first(tree, _TIME_PUBLISHED)
+    meta.meta_authors = [a for a in (" ".join(html.unescape(v).split()) for v in tree.xpath(_AUTHOR_META)) if a]
+    keywords = _first(tree, '//meta[@name="keywords" or @name="news_keywords"]/@content')
+    meta.keywords = [k.strip() for k in (keywords or "").split(",") if k.strip()][:30]
+    lang = _first(tree, "/html/@lang") or _first(tree, '//meta[@http-equiv="content-language"]/@content')
+    meta.language = lang.split("-")[0].split("_")[0].lower()[:8] if lang else None
+    for node in _jsonld_nodes(tree):
+        types = _types(node)
+        meta.ld_types |= types
+        if types & {"website", "organization", "newsmediaorganization"} and not meta.publisher:
+            meta.publisher = _text(node.get("name")) if "website" not in types else meta.publisher
+        if not types & ARTICLE_TYPES or meta.ld_article:
+            continue
+        meta.ld_article = True
+        meta.headline = _text(node.get("headline")) or _text(node.get("name"))
+        meta.published_ld = _text(node.get("datePublished")) or _text(node.get("dateCreated"))
+        meta.modified = _text(node.get("dateModified")) or meta.modified
+        meta.ld_authors = _ld_people(node.get("author") or node.get("creator"))
+        body = node.get("articleBody")
+        meta.article_body = body if isinstance(body, str) and body.strip() else None
+        publisher = node.get("publisher")
+        if isinstance(publisher, dict) and _text(publisher.get("name")):
+            meta.publisher = _text(publisher.get("name"))
+    return meta
+
+
+# -- kind ---------------------------------------------------------------------------------------
+
+def declares_article(meta: PageMeta) -> bool:
+    return meta.og_type == "article" or meta.ld_article or bool(meta.published_meta)
+
+
+def listing_reason(meta: PageMeta, url: str) -> str | None:
+    """Why the page is a listing (homepage, section or tag front, collection), or None."""
+    from courlan.filters import is_navigation_page
+
+    if meta.ld_types & LISTING_TYPES and not meta.ld_article:
+        return "collection markup"
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s and s not in ("index.html", "index.php")]
+    if not segments and not re.search(r"(^|&)(p|id|page_id|story|article)=", parts.query) and meta.og_type != "article":
+        return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
+    if declares_article(meta):
+        return None
+    if is_navigation_page(url):
+        return "navigation URL"
+    if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I):
+        return "section URL"
+    return None
+
+
+# -- titles -------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*\|\s*")
+_MEDIA_TAG = re.compile(r"\s*[\[(](video|videos|watch|photos?|pics|gallery|podcast|listen|audio|updated?|"
+                        r"exclusive|live|opinion)[\])]\s*$|^(watch|video|photos|listen)\s*:\s*", re.I)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text or "")]
+
+
+def overlap(a: str, b: str) -> float:
+    ta, tb = set(_tokens(a)), set(_tokens(b))
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / max(len(ta), len(tb))
+
+
+def _site_keys(names: set[str], domains: tuple[str, ...]) -> set[str]:
+    keys = {squash(n) for n in names}
+    for domain in domains:
+        host = domain.lower().removeprefix("www.")
+        keys.add(squash(host))
+        keys.add(squash(host.rsplit(".", 1)[0]))
+        keys.add(squash(host.split(".")[0]))
+    return {k for k in keys if len(k) >= 2}
+
+
+def _is_site(part: str, keys: set[str]) -> bool:
+    squashed = squash(part)
+    if not squashed:
+        return False
+    return any(squashed == k or (len(k) > 3 and (k in squashed or squashed in k) and len(squashed) <= len(k) + 12)
+               for k in keys)
+
+
+def clean_title(title: str, site_names: set[str] | None = None, domains: tuple[str, ...] = ()) -> str:
+    """Remove a leading or trailing site name (``Story | GeekWire``, ``The Verge - Story``) and
+    media tags (``(video)``, ``[Watch]``)."""
+    title = " ".join(html.unescape(title or "").split())
+    keys = _site_keys(site_names or set(), domains)
+    for _ in range(3):
+        parts = [p for p in _SEPARATORS.split(title) if p]
+        if len(parts) < 2:
+            break
+        if _is_site(parts[-1], keys):
+            title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+        elif _is_site(parts[0], keys):
+            title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+        else:
+            break
+    return _MEDIA_TAG.sub("", title).strip()
+
+
+_LABELS = {"opinion", "editorial", "analysis", "review", "commentary", "column", "exclusive", "live", "watch",
+           "video", "podcast", "photos", "gallery", "explainer", "interview", "breaking", "update", "updated",
+           "sponsored", "news"}
+
+
+def _drop_labels(title: str) -> str:
+    """``Opinion | Story``, ``Story | Editorial``: a genre label glued on with a separator."""
+    parts = [p for p in _SEPARATORS.split(title) if p]
+    if len(parts) < 2:
+        return title
+    if parts[0].strip().lower() in _LABELS:
+        title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+    if parts[-1].strip().lower() in _LABELS:
+        title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+    return title
+
+
+def containment(a: str, b: str) -> float:
+    """Share of the shorter text's words found in the longer one."""
+    ta, tb = set(_tokens(a)), set(_tokens(b))
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+def _refine(h1: str, metas: list[str]) -> str:
+    """An <h1> with a kicker or section glued on (``Opinion What I'll…``, ``Politics | Story``)
+    gives way to the meta title it ends with."""
+    for m in metas:
+        prefix = h1[: -len(m)].strip() if m and h1.endswith(m) else ""
+        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and not prefix.endswith(":"):
+            return m
+    parts = [p for p in _SEPARATORS.split(h1) if p]
+    if len(parts) >= 2:
+        for m in metas:
+            if overlap(h1, m) >= 0.9:
+                continue
+            for part in parts:
+                rest = len(_tokens(h1)) - len(_tokens(part))
+                if overlap(part, m) >= 0.9 and len(_tokens(part)) >= 3 and rest <= 4:
+                    return part
+    return h1
+
+
+def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, ...] = ()) -> str:
+    """The visible headline (<h1>): the one that agrees with what the page's metadata calls its
+    title, else the page's only or first long one; the cleaned metadata title when there is none."""
+    names = meta.site_names
+    keys = _site_keys(names, domains)
+    metas = [_drop_labels(clean_title(t, names, domains)) for t in
+             (meta.headline, meta.og_title, meta.twitter_title, meta.html_title, fallback) if t]
+    metas = [m for m in metas if m and not _is_site(m, keys)]
+    h1s = []
+    for h1 in meta.h1s:
+        h1 = " ".join(html.unescape(h1).split())
+        if len(_tokens(h1)) >= 2 and not _is_site(h1, keys) and h1 not in h1s:
+            h1s.append(h1)
+    best, best_score = None, 0.0
+    for h1 in h1s:
+        if len(_tokens(h1)) < 3:
+            continue
+        score = max((containment(h1, m) for m in metas), default=0.0)
+        if score > best_score:
+            best, best_score = h1, score
+    if not (best and best_score >= 0.6):
+        long = [h for h in h1s if len(_tokens(h)) >= 4]
+        best = long[0] if long else (h1s[0] if len(h1s) == 1 and len(_tokens(h1s[0])) >= 3 else None)
+    if best:
+        return _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
+    return metas[0] if metas else ""
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
+                   text_date: Any = None) -> tuple[str | None, str | None]:
+    """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
+    with where it came from. ``text_date`` is a callable searched last (dates in the text)."""
+    candidates = (
+        (meta.published_ld, "json-ld"),
+        (meta.published_meta, "meta"),
+        (meta.published_time, "meta"),
+        (hints.get("published"), hints.get("published_source") or "feed"),
+        (date_from_url(url), "url"),
+    )
+    for value, source in candidates:
+        normalized = _plausible(normalize_date(value or ""))
+        if normalized:
+            return normalized, source
+    if text_date is not None:
+        normalized = _plausible(normalize_date(text_date() or ""))
+        if normalized:
+            return normalized, "text"
+    return None, None
+
+
+_DATE_CLASS = re.compile(r"(^|[\s_-])(date|dateline|published|publish-?date|post-?date|pubdate|timestamp|posted-?on|"
+                         r"entry-date|article-date|byline-date|story-date|date-?posted)([\s_-]|$)", re.I)
+_DATE_PREFIX = re.compile(r"^(published|posted|first\s+published|date)\s*(on|:)?\s*", re.I)
+
+
+def visible_date(tree) -> str | None:
+    """The date shown near the story: the first <time datetime>, else the first element named
+    like a publication date whose text is a date (never an "updated" one)."""
+    skip = "ancestor::aside|ancestor::footer|ancestor::nav|ancestor::figure"
+    for el in tree.xpath("//time[@datetime]")[:10]:
+        if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I):
+            continue
+        if normalize_date(el.get("datetime")):
+            return el.get("datetime")
+    for el in tree.xpath("//*[@class or @id]"):
+        name = f'{el.get("class", "")} {el.get("id", "")}'
+        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip):
+            continue
+        text = " ".join(" ".join(el.itertext()).split())
+        if not text or len(text) > 60 or not re.search(r"\b(19|20)\d\d\b", text) or re.search(r"updat", text, re.I):
+            continue
+        value = _DATE_PREFIX.sub("", text)
+        if normalize_date(value):
+            return value
+    return None
+
+
+def pick_modified(meta: PageMeta, hints: dict[str, Any]) -> str | None:
+    return _plausible(normalize_date(meta.modified or "")) or _plausible(normalize_date(hints.get("updated") or ""))
+
+
+def _plausible(value: str | None) -> str | None:
+    from datetime import datetime, timedelta, timezone
+
+    if not value:
+        return None
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
+    return value if value[:10] <= tomorrow else None
+
+
+# -- authors ------------------------------------------------------------------------------------
+
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|"
+    r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de)\s*[:\-–—]?\s+", re.I)
+_NOT_A_NAME = re.compile(
+    r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
+    r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|minutes?|read|"
+    r"sponsored|partner|brandroom|company|inc|llc|ltd|news\s+service|wire|bureau|view|edit|profile|articles|posts|"
+    r"stories|login|log\s+in|sign|account|more|about|this|email|bio|home|menu)\b", re.I)
+_STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?)\b", re.I)
+_CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdces|rn|cpt|cscs|dvm|esq|jd|np|pa-c|facs|faap)\.?)+$",
+                          re.I)
+_TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
+_DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
+                      r"\b(updated|published|posted)\b.*$", re.I)
+_ROLE = re.compile(r"(,?\s+(senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
+                   r"national|political|business|sports|tech|technology|science|health|crime|news|features|"
+                   r"freelance|guest))*,?\s+(columnist|writer|editor|reporter|correspondent|contributor|"
+                   r"analyst|critic|producer|photographer|author)s?$", re.I)
+_AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
+_ACRONYM_AGENCIES = {"ap", "afp", "upi", "ani", "pti", "ians", "dpa", "efe", "ansa", "cnn", "bbc"}
+
+
+def clean_name(value: str) -> str | None:
+    """A person's name out of a byline string, or None when it is not one."""
+    name = " ".join(html.unescape(value or "").split())
+    name = re.sub(r"https?://\S+|\S+@\S+\.\S+|@\w+", " ", name)
+    name = re.sub(r"\b(link\s+copied|copy\s+link|follow|author\s+profile|contact)\b.*$", "", name, flags=re.I)
+    for _ in range(2):
+        name = _BYLINE_PREFIX.sub("", name.strip(" -–—:|•,"))
+    name = _DATEISH.sub("", name)
+    name = _TRAILING.sub("", name)
+    name = _ROLE.sub("", name.strip(" ,/"))
+    without_agency = _AGENCY_SUFFIX.sub("", name)
+    if len(without_agency.split()) >= 2:
+        name = without_agency
+    words = name.split()
+    if len(words) >= 4 and len(words) % 2 == 0 and words[: len(words) // 2] == words[len(words) // 2:]:
+        name = " ".join(words[: len(words) // 2])  # "Associated Press Associated Press"
+    name = _CREDENTIALS.sub("", name.strip(" ,"))
+    name = " ".join(name.split()).strip(" ,;:-–—|•")
+    if not name or len(name) > 50 or re.search(r"[\d*@#<>{}=]", name):
+        return None
+    words = name.split()
+    if len(words) > 5:
+        return None
+    if len(words) == 1:
+        token = words[0]
+        if re.search(r"[._]", token.rstrip(".")) or token.islower():
+            return None  # a user name ("heather.eastman.1232"), not a name
+    if _NOT_A_NAME.search(name):
+        return None
+    if not any(c.isupper() for c in name):
+        return None
+    return name
+
+
+def split_names(value: str) -> list[str]:
+    value = re.sub(r",?\s*\+\s*\d+\s+more\b.*$", "", value or "", flags=re.I)
+    value = _BYLINE_PREFIX.sub("", " ".join(value.split()).strip(" -–—:|•"))
+    parts = re.split(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|,(?!\s*(?:jr|sr|ph\.?d|md|ii|iii)\b))\s*", value,
+                     flags=re.I)
+    return [p for p in parts if p and p.strip()]
+
+
+def _is_site_name(name: str, keys: set[str]) -> bool:
+    squashed = squash(name)
+    return any(squashed == k or (len(k) > 3 and k in squashed) or (len(squashed) > 3 and squashed in k)
+               for k in keys)
+
+
+def _names(values: list[str], keys: set[str]) -> list[str]:
+    names: list[str] = []
+    for value in values:
+        for part in split_names(value):
+            name = clean_name(part)
+            if name and not _is_site_name(name, keys) and name not in names:
+                names.append(name)
+    return names
+
+
+_BYLINE_XPATH = (
+    '//*[@rel="author" or @itemprop="author" or re:test(@class, "author|byline|writer|contributor|authname", "i") or '
+    're:test(@id, "author|byline", "i") or re:test(@data-testid, "author|byline", "i")] | '
+    '//a[re:test(@href, "/(author|authors|writer|writers|staff|bios?|by|contributors?|journalists?|reporters?|'
+    'columnists?)/[^/?#]+", "i")]'
+)
+_REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
+_SCRIPT_AUTHOR = re.compile(r"""["']?\bauthors?["']?\s*[:=]\s*["']([A-Z][^"'<>{}\[\]]{2,60})["']""")
+
+
+def _element_text(el) -> str:
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def visible_bylines(tree, limit: int = 12) -> list[str]:
+    """Texts of the page's byline elements, in document order (the story's own come first): the
+    author links inside a byline when it has them, else its text."""
+    try:
+        found = tree.xpath(_BYLINE_XPATH, namespaces=_REGEX_NS)
+    except Exception:  # lxml without EXSLT regular expressions: the plain selectors still work
+        found = tree.xpath('//*[@rel="author" or @itemprop="author"]')
+    texts: list[str] = []
+    for el in found[: limit * 6]:
+        if el.tag in ("meta", "link", "script", "style", "body", "html", "main", "article") or \
+                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure"):
+            continue
+        links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
+        candidates = [t for t in links if t] or [_element_text(el)]
+        for text in candidates:
+            if text and len(text) <= 200 and text not in texts:
+                texts.append(text)
+        if len(texts) >= limit:
+            break
+    return texts
+
+
+def script_authors(tree) -> list[str]:
+    """``author: "Jane Doe"`` in the page's inline scripts (analytics configs): a last resort."""
+    found = []
+    for script in tree.xpath('//script[not(@type="application/ld+json")]/text()'):
+        for match in _SCRIPT_AUTHOR.finditer(script[:20000]):
+            if match.group(1) not in found:
+                found.append(match.group(1))
+    return found[:3]
+
+
+def pick_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Any = None,
+                 scripts: Any = None) -> list[str]:
+    """Names of the people who wrote the story: JSON-LD people first, then meta tags, then the
+    visible byline (``bylines``: a callable, read only when needed), then a credited agency, then
+    names in the page's scripts (``scripts``: a callable)."""
+    keys = _site_keys(meta.site_names, domains)
+    people = _names([n for n, kind in meta.ld_authors if kind in ("person", "")], keys)
+    if people:
+        return people
+    from_meta = _names([a for a in meta.meta_authors if not a.startswith("http")], keys)
+    if from_meta:
+        return from_meta
+    if any(_STAFF.search(n) for n, _ in meta.ld_authors) or any(_STAFF.search(a) for a in meta.meta_authors):
+        return []  # the page credits its staff, not a person: a byline further down is someone else's
+    if bylines is not None:
+        for text in bylines():
+            names = [n for n in _names([text], keys) if len(n.split()) >= 2]
+            if names:
+                return names
+    orgs = [n for n, kind in meta.ld_authors if kind not in ("person", "")]
+    agencies = []
+    for org in orgs:
+        name = " ".join(org.split())
+        if name and not _is_site_name(name, keys) and (name.lower() in _ACRONYM_AGENCIES or clean_name(name)):
+            agencies.append(name)
+    if agencies:
+        return agencies[:3]
+    if scripts is not None:
+        return [n for n in _names(scripts(), keys) if len(n.split()) >= 2][:3]
+    return []
