@@ -19,7 +19,7 @@ from typing import Any
 from crawler.config import Config, ConfigError, Site, load_config
 from crawler.context import SiteRun
 from crawler.logs import emit
-from pipelines.archive import RUN_COUNTS, Archive, ArchiveError
+from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractorPool
 from pipelines.locks import SiteBusy, acquire
 

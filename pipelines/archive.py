@@ -154,13 +154,6 @@ class Archive:
             headers["If-Modified-Since"] = last_modified
         return headers
 
-    def needs_fetch(self, url: str, changed: str | None = None) -> bool:
-        return self.fetch_plan(url, changed) is not None
-
-    def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = list(self.db["fetch_state"].rows_where("url = ?", [url]))
-        return rows[0] if rows else None
-
     # -- writing --------------------------------------------------------------------------------
 
     def save(self, results: Iterable[FetchResult],
