@@ -85,14 +85,14 @@ class Daemon:
         self.archive: Archive | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._busy_noted: set[str] = set()
+        self._stop = asyncio.Event()
+        self._hurry = asyncio.Event()  # a second stop signal: do not wait for crawls to finish
+        self._wake = asyncio.Event()  # look at crawl_requests now
+        self._slots = asyncio.Condition()  # guards ``active`` against max_parallel
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT, then stop cleanly."""
         loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        self._hurry = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._slots = asyncio.Condition()
         lock = take_daemon_lock(self.db_path)
         try:
             self.archive = Archive.open(self.db_path)
@@ -216,13 +216,25 @@ class Daemon:
         spawned_at = utc_now()
         started = time.monotonic()
         emit("run.start", site=run.site, trigger=run.trigger, requests=len(run.requests) or None)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "crawler.runner", run.site, "--config", str(self.snapshot),
-            "--db", self.db_path, "--trigger", run.trigger,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True, limit=1 << 20)
+        # The output pipe is ours, not the transport's: proc.wait() then returns when the child
+        # exits, even while its extraction workers still hold the pipe open.
+        read_fd, write_fd = os.pipe()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "crawler.runner", run.site, "--config", str(self.snapshot),
+                "--db", self.db_path, "--trigger", run.trigger,
+                stdin=asyncio.subprocess.DEVNULL, stdout=write_fd, stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True)
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
         run.proc = proc
-        forward = asyncio.create_task(forward_output(proc.stdout, run.output))
+        output = asyncio.StreamReader(limit=1 << 20)
+        pipe, _ = await asyncio.get_running_loop().connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(output), os.fdopen(read_fd, "rb", 0))
+        forward = asyncio.create_task(forward_output(output, run.output))
         waiting = asyncio.create_task(proc.wait())
         done, _ = await asyncio.wait([waiting], timeout=daemon.crawl_timeout)
         if not done:
@@ -235,6 +247,7 @@ class Daemon:
             await asyncio.wait_for(forward, 5)
         except TimeoutError:
             forward.cancel()
+        pipe.close()
         row = self._settle(run, proc.returncode, spawned_at)
         seconds = round(time.monotonic() - started, 1)
         if row is None:
@@ -422,7 +435,7 @@ def run_daemon(config: Config, db_path: str) -> None:
 def take_daemon_lock(db_path: str) -> FileLock:
     lock = site_lock(db_path, DAEMON_LOCK)
     try:
-        lock.acquire(timeout=5)
+        lock.acquire(timeout=1)  # `trigger` and `sites` probe this lock for an instant
     except Timeout:
         raise ArchiveError(f"{db_path}: another `newsarchive run` daemon is using this archive") from None
     return lock

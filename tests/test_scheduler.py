@@ -155,6 +155,10 @@ class Daemon:
                     found.append(event)
         return found
 
+    def ended(self, site: str) -> list[dict[str, Any]]:
+        """The daemon's run.end lines for ``site``: written once the run's row is final."""
+        return [e for e in self.events("run.end") if e.get("site") == site]
+
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)
 
@@ -293,7 +297,12 @@ def test_trigger_starts_a_crawl_within_5s_and_a_trigger_while_crawling_gives_one
     assert "manual" in lines["alpha"] and " ok " in lines["alpha"]
     assert lines["alpha"].split()[-3:] == ["0", f"{datetime.now(timezone.utc).year + 1}-01-01", "00:00:00"]
     assert lines["beta"].split()[-3:] == ["3", f"{datetime.now(timezone.utc).year + 1}-01-01", "00:00:00"]
+    assert "no `newsarchive run` daemon" not in table.stdout
+
+    second = world.cli("run")
+    assert second.returncode != 0 and "another `newsarchive run` daemon" in second.stderr
     assert daemon.stop() == 0
+    assert "no `newsarchive run` daemon is running" in world.cli("sites").stdout
 
 
 def test_unknown_site_in_trigger_is_rejected_with_a_clear_message(world):
@@ -318,6 +327,7 @@ def test_killed_crawl_child_is_recorded_as_failed_and_the_daemon_goes_on(world):
     assert wait_for(lambda: finished(world.db, "alpha"), 15), daemon.log()
     dead = runs(world.db, "alpha")[0]
     assert dead["status"] == "failed" and "SIGKILL" in dead["message"]
+    assert wait_for(lambda: not group_alive(victim["pid"]), 10)  # its extraction workers are gone too
     alpha.release()
 
     assert daemon.proc.poll() is None
@@ -333,19 +343,20 @@ def test_killed_crawl_child_is_recorded_as_failed_and_the_daemon_goes_on(world):
 
 def test_crawl_over_its_time_limit_is_stopped_and_recorded_as_timeout(world):
     alpha = world.sites["alpha"]
-    world.configure(daemon={"crawl_timeout": 2, "grace_period": 1})
+    world.configure(daemon={"crawl_timeout": 5, "grace_period": 1})
     daemon = world.daemon()
     alpha.hold(alpha.feed)
     assert world.cli("trigger", "alpha").returncode == 0
-    assert wait_for(lambda: finished(world.db, "alpha"), 20), daemon.log()
+    assert wait_for(lambda: daemon.ended("alpha"), 20), daemon.log()
     row = runs(world.db, "alpha")[0]
-    assert row["status"] == "timeout" and "crawl_timeout" in row["message"], row
+    assert row["status"] == "timeout" and "crawl_timeout of 5 s" in row["message"], row
+    assert daemon.ended("alpha")[0]["status"] == "timeout"
     assert daemon.proc.poll() is None
-    assert not pid_alive(row["pid"])
+    assert not group_alive(row["pid"])
     alpha.release()
     assert world.cli("trigger", "beta").returncode == 0
-    assert wait_for(lambda: finished(world.db, "beta"), 20), daemon.log()
-    assert finished(world.db, "beta")[0]["status"] == "ok"
+    assert wait_for(lambda: daemon.ended("beta"), 20), daemon.log()
+    assert runs(world.db, "beta")[0]["status"] == "ok"
 
 
 def test_restart_after_missed_slots_runs_exactly_one_catch_up_per_site(world):
@@ -388,7 +399,7 @@ def test_sigterm_during_a_crawl_exits_cleanly_and_marks_the_run_interrupted(worl
     assert time.monotonic() - stopping < 10  # two grace periods of 1 s, plus the child's own exit
     row = runs(world.db, "alpha")[0]
     assert row["status"] == "interrupted" and row["finished"], row
-    assert not pid_alive(child)
+    assert not group_alive(child)
     assert rows(world.db, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
     assert "Traceback" not in daemon.log()
     assert daemon.events("daemon.stop")
@@ -421,12 +432,16 @@ def test_sighup_reloads_the_config_and_a_broken_one_keeps_the_old_running(world)
     assert {r["status"] for r in runs(world.db)} == {"ok"}
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is dead for our purposes
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def group_alive(pgid: int) -> bool:
+    """Whether any live process (not a zombie) is in process group ``pgid``: a crawl child and
+    the extraction workers it started."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            state, _ppid, group = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
