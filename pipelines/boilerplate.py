@@ -16,7 +16,8 @@ SHORT = 30  # words: furniture paragraphs are short; a long paragraph is story e
 # Paragraphs that are furniture wherever they stand.
 _FURNITURE = re.compile(
     r"""^(?:
-      advertisement | sponsored(\s+content)? | story\s+continues(\s+below)?(\s+advertisement)? |
+      advertisement | sponsored(\s+content)? | promotion | promoted(\s+content)? | paid\s+(content|post) |
+      partner\s+content | story\s+continues(\s+below)?(\s+advertisement)? |
       (continue|keep)\s+reading(\s+below)?(\s+the\s+(ad|advertisement))? |
       (share|tweet|email|print|copy\s+link|link\s+copied|save)(\s+(this|on|article|story|to\s+\w+))*\s*[:!.]? |
       (trending|related|recommended|see\s+also|also\s+see|also\s+read|read\s+(more|next|also)|
@@ -86,6 +87,11 @@ _RAIL = re.compile(
     )$""",
     re.I | re.X,
 )
+# The same vocabulary inside a longer rail heading ("Vanity Fair's Most Read Stories of 2023").
+_RAIL_WORDS = re.compile(
+    r"\b(most\s+(read|popular|viewed|shared)\s+(stories|articles|posts|news)|related\s+(stories|articles|posts|coverage|reading)|"
+    r"recommended\s+(for\s+you|stories|reading|articles)|more\s+(stories|must-reads?|articles)\s+from|top\s+stories|"
+    r"latest\s+(news|stories|articles)|editors?['’]?\s+picks)\b", re.I)
 
 # Headings after which the story does not go on: comments, notes, credits, author boxes.
 _END_MARKER = re.compile(
@@ -156,7 +162,18 @@ def similar(a: str, b: str, threshold: float = 0.8) -> bool:
 
 def trim_head(paragraphs: list[str], title: str) -> list[str]:
     """Drop the headline repeated as the first paragraph, with the kickers, bylines and
-    datelines around it."""
+    datelines around it, and whatever stands above it (disclosures, appeals, review badges)."""
+    if title:
+        total = sum(words(p) for p in paragraphs)
+        above = 0
+        for i, p in enumerate(paragraphs[:10]):
+            if similar(p, title, 0.9):
+                head = paragraphs[:i]
+                if head and above <= total * 0.35 and any(is_furniture(q) or _PITCH.search(q) or _is_heading(q)
+                                                          for q in head):
+                    paragraphs = paragraphs[i:]
+                break
+            above += words(p)
     limit = min(len(paragraphs), 6)
     cut = 0
     for i in range(limit):
@@ -172,6 +189,22 @@ def trim_head(paragraphs: list[str], title: str) -> list[str]:
             continue
         break
     return paragraphs[cut:]
+
+
+_REPLY = re.compile(r"\sReply$")
+
+
+def drop_repeats(paragraphs: list[str]) -> list[str]:
+    """Drop paragraphs that repeat text already given (image captions, pull quotes)."""
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        sh = shingles(p)
+        if words(p) >= 12 and len(sh & seen) >= 0.8 * len(sh):
+            continue
+        seen |= sh
+        out.append(p)
+    return out
 
 
 def _is_heading(paragraph: str) -> bool:
@@ -205,7 +238,13 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
         if seen >= total * 0.6 and n <= SHORT * 2 and _PITCH.search(p) and out and _is_heading(out[-1]):
             out.pop()  # a sign-up box (heading and pitch): the page's, not the story's, from here on
             break
-        if late and n <= 8 and _RAIL.match(bare):
+        if late and _REPLY.search(p):
+            # a reader comment ("- username text … Reply"): the comment section starts at its first line
+            starts = [j for j in range(max(0, len(out) - 6), len(out)) if out[j].startswith(("- ", "• "))]
+            if starts:
+                del out[starts[0]:]
+            break
+        if n <= 12 and (_RAIL.match(bare) and (late or n <= 4) or _RAIL_WORDS.search(bare) and _is_item(p)):
             i += 1
             while i < len(paragraphs) and _is_item(paragraphs[i]):
                 seen += words(paragraphs[i])
@@ -222,7 +261,7 @@ def clean(paragraphs: list[str], title: str = "") -> list[str]:
     """The story's paragraphs: head and tail trimmed, furniture dropped."""
     paragraphs = trim_head(paragraphs, title)
     paragraphs = trim_tail(paragraphs)
-    return [p for p in paragraphs if not is_furniture(p)]
+    return drop_repeats([p for p in paragraphs if not is_furniture(p)])
 
 
 def furniture_share(paragraphs: list[str]) -> float:

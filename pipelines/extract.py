@@ -132,6 +132,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
     ref_shingles = boilerplate.shingles(reference) if reference else set()
 
+    topic = _topic(meta, title)
     raw = _trafilatura(tree, url, prune, fast=True)
     best = boilerplate.clean(raw, title)
     doubt = _doubt(raw, best, tree, ref_shingles)
@@ -139,7 +140,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
         for settings in ({"favor_precision": True}, {"favor_recall": True}):
             other_raw = _trafilatura(tree, url, prune, **settings)
             other = boilerplate.clean(other_raw, title)
-            if _better(other, other_raw, best, raw, ref_shingles):
+            if _better(other, other_raw, best, raw, ref_shingles, topic):
                 best, raw = other, other_raw
             if not _doubt(raw, best, tree, ref_shingles):
                 break
@@ -194,17 +195,42 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
     return page >= 150 and words < page * 0.3
 
 
-def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str]) -> bool:
+def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str],
+            topic: set[str]) -> bool:
+    """Whether a second extraction beats the first: closer to the page's articleBody when it has
+    one; else more story words, either extending the first or more on the page's topic."""
     if not new:
         return False
     if not old:
         return True
+    new_sh, old_sh = boilerplate.shingles("\n".join(new)), boilerplate.shingles("\n".join(old))
     if ref_shingles:
-        p_new, r_new = boilerplate.agreement(boilerplate.shingles("\n".join(new)), ref_shingles)
-        p_old, r_old = boilerplate.agreement(boilerplate.shingles("\n".join(old)), ref_shingles)
-        return _f1(p_new, r_new) > _f1(p_old, r_old) + 0.02
-    good = lambda ps, raw: sum(boilerplate.words(p) for p in ps) * (1 - boilerplate.furniture_share(raw))
-    return good(new, new_raw) > good(old, old_raw) * 1.1
+        return _f1(*boilerplate.agreement(new_sh, ref_shingles)) > _f1(*boilerplate.agreement(old_sh, ref_shingles)) + 0.02
+
+    def good(ps: list[str], raw: list[str]) -> float:
+        return sum(boilerplate.words(p) for p in ps) * (1 - boilerplate.furniture_share(raw))
+
+    if good(new, new_raw) <= good(old, old_raw) * 1.1:
+        return False
+    _, kept = boilerplate.agreement(new_sh, old_sh)
+    if kept >= 0.7:
+        return True  # the same story, with more of it
+    return _on_topic(new, topic) > _on_topic(old, topic) + 0.15
+
+
+def _topic(meta: PageMeta, title: str) -> set[str]:
+    """The words a page uses to say what it is about (title and description)."""
+    text = f"{title} {meta.description or ''} {meta.og_title or ''}"
+    return {w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) >= 4 and not w.isdigit()}
+
+
+def _on_topic(paragraphs: list[str], topic: set[str]) -> float:
+    """Share of the topic words found in the text's first 400 words."""
+    if not topic:
+        return 0.0
+    head = " ".join(paragraphs)
+    seen = {w.casefold() for w in _WORD.findall(head)[:400]}
+    return len(topic & seen) / len(topic)
 
 
 def _f1(p: float, r: float) -> float:
