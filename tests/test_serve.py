@@ -24,7 +24,7 @@ from room_fixture import (PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, article, build_
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 QUERIES = ("latest", "search", "articles_per_day", "crawl_health", "duplicates", "failed_urls_by_reason",
-           "revisions")
+           "revisions", "revision_diff")
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +143,18 @@ def test_duplicates_failed_urls_and_revisions(room):
     revised = rows(room, "/archive/revisions.json")
     assert [(r["current_title"], r["revisions"]) for r in revised] == [("Kernel release adds new scheduler", 1)]
     assert revised[0]["current_chars"] > revised[0]["earlier_chars"]
+
+
+def test_revision_diff_shows_what_changed_between_versions(room):
+    revised = rows(room, "/archive/revisions.json")
+    article_id = revised[0]["article_id"]
+    [change] = rows(room, f"/archive/revision_diff.json?article_id={article_id}")
+    assert change["revision"] == 1 and change["title_after"] == "Kernel release adds new scheduler"
+    server, _ = room
+    status, _, page = get(server, f"/archive/revision_diff?article_id={article_id}")
+    assert status == 200
+    assert "<ins>Update: a fix landed.</ins>" in page
+    assert "<del>" not in page  # nothing was removed, only a paragraph added
 
 
 def parse_feed(text: str) -> ET.Element:

@@ -7,6 +7,8 @@ only markup added is our own (paragraphs, links to archive pages, highlight mark
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from datetime import datetime, timezone
 
@@ -45,8 +47,35 @@ def prepare_jinja2_environment(env):
     env.filters["http_url"] = http_url
 
 
+def word_diff(before: str, after: str) -> Markup:
+    """The changed paragraphs of two bodies, words removed in <del> and added in <ins>; all text
+    escaped."""
+    old, new = paragraphs(before), paragraphs(after)
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = " ".join(old[i1:i2]).split(), " ".join(new[j1:j2]).split()
+        words = []
+        for op, k1, k2, m1, m2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            if op in ("replace", "delete"):
+                words.append(f"<del>{escape(' '.join(a[k1:k2]))}</del>")
+            if op in ("replace", "insert"):
+                words.append(f"<ins>{escape(' '.join(b[m1:m2]))}</ins>")
+            if op == "equal":
+                words.append(str(escape(" ".join(a[k1:k2]))))
+        out.append("<p>" + " ".join(words) + "</p>")
+    return Markup("".join(out) or "<p><em>same text; the title changed</em></p>")
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if table is None and column == "changes" and isinstance(value, str) and value.startswith("["):
+        try:
+            before, after = json.loads(value)
+        except (ValueError, TypeError):
+            return None
+        return word_diff(before or "", after or "")
     if table is None and column == "snippet" and isinstance(value, str) and SNIPPET_OPEN in value:
         return highlight(value)
     if table is None and column == "article_id" and isinstance(value, int):
