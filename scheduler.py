@@ -231,6 +231,9 @@ class Daemon:
         finally:
             os.close(write_fd)
         run.proc = proc
+        if self.stopping:  # the daemon began to stop while this crawl was starting
+            run.stopped = True
+            proc.send_signal(signal.SIGTERM)
         output = asyncio.StreamReader(limit=1 << 20)
         pipe, _ = await asyncio.get_running_loop().connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(output), os.fdopen(read_fd, "rb", 0))
@@ -370,6 +373,8 @@ class Daemon:
         self._stop.set()
 
     def _reload(self) -> None:
+        if self.stopping:
+            return
         try:
             new = write_snapshot(self.config.path, self.snapshot)
         except ConfigError as exc:
