@@ -59,7 +59,9 @@ def crawl(sites: tuple[str, ...], config_file: str | None, db_file: str | None, 
                 + (f" - {c['new_articles']} new, {c['duplicates']} duplicates, {c['not_articles']} not articles, "
                    f"{c['errors']} errors, {c['blocked']} blocked, {c['skipped']} skipped; "
                    f"{c['pages']} pages from {c['requests']} requests" if c else "")
-                + (f" ({s.message})" if s.message and s.status != "ok" else ""))
+                + (f" ({s.message})" if s.message and s.status != "ok" else "")
+                + (f" [extraction collapsed: {s.health['health_detail']}]" if s.health.get("health") == "collapsed"
+                   else ""))
         click.echo(line)
     if any(s.status == "interrupted" for s in summaries):
         raise SystemExit(130)

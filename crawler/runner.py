@@ -21,6 +21,7 @@ from crawler.context import SiteRun
 from crawler.logs import emit
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractorPool
+from pipelines.health import run_health
 from pipelines.locks import SiteBusy, acquire
 
 STAT_FOR_COUNT = {
@@ -44,6 +45,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     message: str | None = None
+    health: dict[str, Any] = field(default_factory=dict)  # pipelines.health.run_health
 
 
 def site_settings(site: Site) -> dict[str, Any]:
@@ -178,7 +180,8 @@ class CrawlJob:
                 message = "site refused us repeatedly (blocked); backed off for the rest of the run"
             counts = counts_from_stats(stats)
             self.archive.finish_run(run_id, status, counts, message)
-            summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message)
+            health = run_health(self.archive.db, run_id, site.name)
+            summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message, health)
             emit("crawl.end", site=site.name, run=run_id, status=status, seconds=round(summary.seconds, 1),
                  **counts, message=message)
             return summary

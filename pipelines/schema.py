@@ -163,6 +163,16 @@ def m008_fetch_failures(db: sqlite_utils.Database) -> None:
     db["fetch_state"].add_column("failures", int, not_null_default=0)
 
 
+@migration
+def m009_run_health(db: sqlite_utils.Database) -> None:
+    # extraction health per run (pipelines/health.py): the run's numbers and whether they collapsed
+    # against the site's history
+    for column, kind in (("median_words", int), ("no_date_share", float), ("no_author_share", float),
+                         ("not_article_share", float), ("health_pages", int), ("health", str),
+                         ("health_detail", str)):
+        db["crawl_runs"].add_column(column, kind)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     db.execute(
