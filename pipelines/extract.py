@@ -79,15 +79,15 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     title = pick_title(meta, domains=options.domains)
     authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
                            scripts=lambda: script_authors(tree))
-    paragraphs = extract_body(tree, url, options, meta, title)
+    paragraphs, raw = extract_body(tree, url, options, meta, title)
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
+    if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
+        return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     body_text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(body_text))
     if words < options.min_words:
         return {"kind": "not-article", "reason": "too-short", "detail": f"{words} words"}
-    if is_repetitive(paragraphs):
-        return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
 
     canonical = canonical_url(url)
     for candidate in (meta.canonical, meta.og_url):
@@ -116,17 +116,19 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     }
 
 
-def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title: str) -> list[str]:
-    """The story's paragraphs. trafilatura's fast pass first; when its output looks wrong (far
-    shorter than the page's text, full of furniture, or at odds with the page's own articleBody)
-    a second pass, and the page's articleBody as a last resort. Modifies ``tree``."""
+def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title: str) -> tuple[list[str], list[str]]:
+    """The story's paragraphs, and the extractor's raw lines they came from. trafilatura's fast
+    pass first; when its output looks wrong (far shorter than the page's text, full of furniture,
+    or at odds with the page's own articleBody) a second pass, and the page's articleBody as a
+    last resort. Modifies ``tree``."""
     if options.body_selector:
         selected = tree.cssselect(options.body_selector)
         if selected:
             from trafilatura.utils import load_html
 
-            tree = load_html("<html><body><article>" + "".join(
-                _tostring(el) for el in selected) + "</article></body></html>") or tree
+            chosen = load_html("<html><body><article>" + "".join(
+                _tostring(el) for el in selected) + "</article></body></html>")
+            tree = chosen if chosen is not None else tree
     _drop_furniture(tree)
     prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
     reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
@@ -150,7 +152,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
             best = _from_reference(tree, reference, title) or best
     elif reference and not best:
         best = _from_reference(tree, reference, title)
-    return best
+    return best, raw
 
 
 def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **settings) -> list[str]:
@@ -181,6 +183,12 @@ def _page_words(tree) -> int:
     on this page can have."""
     return sum(len(_WORD.findall(p.text_content() or "")) for p in tree.xpath(
         "//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"))
+
+
+def _page_paragraphs(tree) -> list[str]:
+    """The page's own <p> texts of some length (the extractor collapses copies; these do not)."""
+    texts = (" ".join((p.text_content() or "").split()) for p in tree.xpath("//p"))
+    return [t for t in texts if len(t) >= 40]
 
 
 def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> bool:

@@ -23,9 +23,13 @@ MIN_HISTORY = 2  # earlier runs needed before anything is flagged
 def measure(db: sqlite_utils.Database, run_id: int, site: str) -> dict[str, Any]:
     """The run's numbers: articles written during it (new or revised) and its not-article count."""
     run = db["crawl_runs"].get(run_id)
+    # the run's window; times have whole seconds, so a second shared with the site's previous run
+    # is left to that run
+    previous = db.execute("SELECT max(finished) FROM crawl_runs WHERE site = ? AND id < ?", [site, run_id]).fetchone()[0]
     rows = db.execute(
-        "SELECT word_count, published, authors FROM articles WHERE site = ? AND updated >= ? AND updated <= ?",
-        [site, run["started"], run["finished"] or run["started"]]).fetchall()
+        "SELECT word_count, published, authors FROM articles WHERE site = ? AND updated >= ? AND updated <= ? "
+        "AND (? IS NULL OR updated > ?)",
+        [site, run["started"], run["finished"] or run["started"], previous, previous]).fetchall()
     words = [r[0] or 0 for r in rows]
     articles = len(rows)
     pages = articles + (run["duplicates"] or 0) + (run["not_articles"] or 0)

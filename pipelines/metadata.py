@@ -400,9 +400,9 @@ _CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdce
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
 _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
                       r"\b(updated|published|posted)\b.*$", re.I)
-_ROLE = re.compile(r"(,?\s+(senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
+_ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
                    r"national|political|business|sports|tech|technology|science|health|crime|news|features|"
-                   r"freelance|guest))*,?\s+(columnist|writer|editor|reporter|correspondent|contributor|"
+                   r"freelance|guest|port|city|local)\s+)*(columnist|writer|editor|reporter|correspondent|contributor|"
                    r"analyst|critic|producer|photographer|author)s?$", re.I)
 _AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
 _ACRONYM_AGENCIES = {"ap", "afp", "upi", "ani", "pti", "ians", "dpa", "efe", "ansa", "cnn", "bbc"}
@@ -412,6 +412,7 @@ def clean_name(value: str) -> str | None:
     """A person's name out of a byline string, or None when it is not one."""
     name = " ".join(html.unescape(value or "").split())
     name = re.sub(r"https?://\S+|\S+@\S+\.\S+|@\w+", " ", name)
+    name = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name)
     name = re.sub(r"\b(link\s+copied|copy\s+link|follow|author\s+profile|contact)\b.*$", "", name, flags=re.I)
     for _ in range(2):
         name = _BYLINE_PREFIX.sub("", name.strip(" -–—:|•,"))

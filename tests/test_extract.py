@@ -1,0 +1,336 @@
+"""Extraction on small pages written for these tests: what ends up in an article's body and
+metadata, and which pages are not articles at all."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+
+from pipelines.extract import ExtractOptions, decode_html, extract_page
+
+OPTIONS = ExtractOptions(site="example", domains=("example.com",))
+URL = "https://example.com/news/2024/03/05/harbor-cranes-go-electric/"
+
+STORY = [
+    "The port authority said on Tuesday that every container crane on the north quay will run on grid "
+    "electricity by the end of next year, replacing the diesel generators that have powered them since 1998.",
+    "Engineers began testing the first converted crane in January, and the authority says it has moved more "
+    "than eleven thousand containers without a single unplanned stop since the trial started.",
+    "“We expected teething problems, and we got far fewer than we planned for,” said Mara Okafor, who leads the "
+    "conversion programme. “The drivers noticed the quiet before anyone else did.”",
+    "The conversion costs about four million euros per crane, roughly a third of which is covered by a regional "
+    "climate fund that also paid for new substations along the quay.",
+    "Unions welcomed the plan but asked for retraining commitments for the mechanics who maintain the old "
+    "generators, a request the authority said it would answer before the summer.",
+    "Shipping lines that call at the port will see no change to handling times, the authority added, and the "
+    "remaining cranes on the south quay are scheduled for conversion in a second phase.",
+]
+TITLE = "Harbor cranes go electric as port retires its diesel generators"
+
+
+def page(*, head: str = "", before: str = "", after: str = "", story: list[str] = STORY, h1: str = TITLE,
+         wrapper: str = '<div class="article-body">{}</div>', tail: str = "") -> bytes:
+    e = html.escape
+    body = "\n".join(f"<p>{e(p)}</p>" for p in story)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{e(TITLE)} | Example Gazette</title>{head}</head><body>
+<header><a href="/">Example Gazette</a><nav><a href="/news/">News</a> <a href="/sport/">Sport</a></nav></header>
+<main><article><h1>{e(h1)}</h1>{before}{wrapper.format(body)}{after}</article>{tail}</main>
+<footer><p>Example Gazette, 1 Quay Street.</p></footer></body></html>""".encode()
+
+
+def extract(body: bytes, url: str = URL, options: ExtractOptions = OPTIONS, **kwargs) -> dict:
+    return extract_page(body, url, options, "text/html; charset=utf-8", **kwargs)
+
+
+def jsonld(**fields) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@context": "https://schema.org", **fields})}</script>'
+
+
+# -- bodies -------------------------------------------------------------------------------------
+
+def test_body_is_the_story_as_plain_paragraphs():
+    result = extract(page())
+    assert result["kind"] == "article"
+    assert result["body"].split("\n\n") == STORY
+    assert result["word_count"] == sum(len(p.split()) for p in " ".join(STORY).split("\n"))
+
+
+# Furniture written the way CMSs inline it: plain paragraphs inside the story's own container,
+# with no class name to give them away.
+FURNITURE = {
+    "pitch": ["Like what you’re reading? Subscribe to the Gazette’s free newsletters to catch every headline"],
+    "share": ["Share this article"],
+    "jobs": ["Job listings on PortWork", "Find more jobs on PortWork. Employers, post a job here."],
+    "credit": ["(Photo / Port Authority)"],
+    "related": ["Related stories", "- Ferry fares rise for the third year running",
+                "- New lighthouse keeper named after a two-year search"],
+    "affiliate": ["We may earn a commission when you buy through links on our site."],
+    "contact": ["Contact Mara Lind at mara.lind@example.com. Follow her on X @maralind."],
+    "reprint": ["This story originally appeared in the Quay Weekly and is republished here with permission."],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FURNITURE))
+def test_page_furniture_stays_out_of_the_body(kind):
+    inline = FURNITURE[kind]
+    at_start = kind in ("credit", "affiliate")
+    story = inline + STORY if at_start else STORY[:4] + STORY[4:] + inline
+    result = extract(page(story=story))
+    assert result["body"].split("\n\n") == STORY
+
+
+def test_a_rail_in_the_middle_goes_and_the_story_after_it_stays():
+    story = STORY[:4] + ["You might like", "- Ferry fares rise for the third year running",
+                         "- New lighthouse keeper named after a two-year search"] + STORY[4:]
+    assert extract(page(story=story))["body"].split("\n\n") == STORY
+
+
+def test_headline_byline_and_dateline_repeated_in_the_text_are_dropped():
+    before = (f'<div class="headline-repeat"><p>{html.escape(TITLE)}</p></div>'
+              '<p class="byline">By Mara Lind</p><p class="dateline">Tuesday 5 March 2024 09:30, UK</p>')
+    result = extract(page(before=before, wrapper="<div>{}</div>"))
+    assert result["body"].split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("tail", [
+    ["Stay on the Cutting Edge", "Join the experts who read the Gazette. Sign up for breaking news delivered "
+                                 "straight to your inbox.", "Thank you for reading."],
+    ["- harbor_fan This is long overdue, the generators were deafening. Reply",
+     "Honestly the quay was unbearable on summer evenings when all of them ran at once.",
+     "- quaywatcher I drive past every day and had not noticed the change at all. Reply"],
+    ["Comments (2)", "I drive past every day and had not noticed the change at all, which says it all.",
+     "The quay was unbearable on summer evenings when all of them ran at once."],
+], ids=["sign-up box", "comments with replies", "comments heading"])
+def test_what_follows_the_story_is_not_body(tail):
+    assert extract(page(story=STORY + tail))["body"].split("\n\n") == STORY
+
+
+def test_image_caption_repeating_a_paragraph_is_dropped():
+    caption = f"<p>{html.escape(STORY[0])} (pictured)</p>"
+    result = extract(page(story=STORY[:2] + [] + STORY[2:], after=""), url=URL)
+    with_caption = extract(page(wrapper='<div class="article-body">{}' + caption + "</div>"))
+    assert with_caption["body"] == result["body"]
+
+
+def test_the_pages_own_article_body_rescues_a_story_the_extractor_misses():
+    # the story sits in a widget-like block the extractor skips; the page's JSON-LD says what the story is
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n".join(STORY)})
+    related = "".join(f'<div class="teaser"><h2><a href="/t/{i}">Teaser headline number {i} about ferries</a></h2>'
+                      f"<p>A short teaser line for another story on this site, number {i}.</p></div>" for i in range(8))
+    body = page(head=head, wrapper='<div class="widget" data-widget="story"><div>{}</div></div>'.replace(
+        "<div>{}</div>", "".join(f'<div class="w"><span>{html.escape(p)}</span></div>' for p in STORY)) +
+        related)
+    result = extract(body)
+    assert result["kind"] == "article"
+    for paragraph in STORY:
+        assert " ".join(paragraph.split()[:8]) in result["body"]
+    assert "Teaser headline" not in result["body"]
+
+
+# -- per-site overrides -------------------------------------------------------------------------
+
+PROMO = "Subscribers get the Harbour Almanac with every print edition delivered to the door this spring."
+
+
+def test_drop_selectors_remove_what_the_site_config_names():
+    promo = f'<div class="almanac-promo"><p>{PROMO}</p></div>'
+    body = page(wrapper='<div class="article-body">{}' + promo + "</div>")
+    assert PROMO in extract(body)["body"]  # trafilatura alone keeps it: it reads like a sentence
+    options = ExtractOptions(site="example", domains=("example.com",), drop_selectors=(".almanac-promo",))
+    assert PROMO not in extract(body, options=options)["body"]
+    assert extract(body, options=options)["body"].split("\n\n") == STORY
+
+
+def test_body_selector_takes_the_body_from_the_named_element():
+    aside = "".join(f"<p>Sidebar note {i}: the tide tables for this week are printed on page two of the "
+                    f"weekend edition, along with the ferry timetable and the harbour master's notices.</p>"
+                    for i in range(6))
+    body = page(before=f'<div class="notes">{aside}</div>', wrapper='<div class="story-text">{}</div>')
+    assert "Sidebar note" in extract(body)["body"]
+    options = ExtractOptions(site="example", domains=("example.com",), body_selector=".story-text")
+    result = extract(body, options=options)
+    assert result["body"].split("\n\n") == STORY
+
+
+def test_a_body_selector_that_matches_nothing_falls_back_to_the_whole_page():
+    options = ExtractOptions(site="example", domains=("example.com",), body_selector=".no-such-thing")
+    assert extract(page(), options=options)["body"].split("\n\n") == STORY
+
+
+# -- titles -------------------------------------------------------------------------------------
+
+def test_title_is_the_headline_without_site_name():
+    head = f'<meta property="og:title" content="{html.escape(TITLE)} | Example Gazette">' \
+           '<meta property="og:site_name" content="Example Gazette">'
+    assert extract(page(head=head))["title"] == TITLE
+
+
+def test_title_drops_a_kicker_glued_to_the_headline():
+    head = f'<meta property="og:title" content="{html.escape(TITLE)}">'
+    assert extract(page(head=head, h1=f"Analysis {TITLE}"))["title"] == TITLE
+    assert extract(page(head=head, h1=f"Opinion | {TITLE}"))["title"] == TITLE
+
+
+def test_title_prefers_the_visible_headline_over_a_search_title():
+    head = '<meta property="og:title" content="Port cranes electric: what it means for you - Example Gazette">'
+    assert extract(page(head=head))["title"] == TITLE
+
+
+def test_title_from_metadata_when_the_page_has_no_headline():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE}) + \
+        '<meta property="og:site_name" content="Example Gazette">'
+    assert extract(page(head=head, h1=""))["title"] == TITLE
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+NO_URL_DATE = "https://example.com/news/harbor-cranes-go-electric/"
+
+
+def test_published_from_jsonld_in_utc_with_its_source_and_modified_apart():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "datePublished": "2024-03-05T09:30:00+01:00",
+                     "dateModified": "2024-03-06T10:00:00+01:00"})
+    result = extract(page(head=head), url=NO_URL_DATE)
+    assert (result["published"], result["published_source"]) == ("2024-03-05T08:30:00Z", "json-ld")
+    assert result["modified"] == "2024-03-06T09:00:00Z"
+
+
+def test_published_from_article_meta():
+    head = '<meta property="article:published_time" content="2024-03-05T09:30:00-05:00">'
+    result = extract(page(head=head), url=NO_URL_DATE)
+    assert (result["published"], result["published_source"]) == ("2024-03-05T14:30:00Z", "meta")
+
+
+@pytest.mark.parametrize("source", ["feed", "sitemap"])
+def test_published_from_the_feed_or_sitemap_when_the_page_has_none(source):
+    hints = {"published": "Tue, 05 Mar 2024 09:30:00 GMT", "published_source": source}
+    result = extract(page(), url=NO_URL_DATE, hints=hints)
+    assert (result["published"], result["published_source"]) == ("2024-03-05T09:30:00Z", source)
+
+
+def test_published_from_the_url_then_from_the_text():
+    assert (extract(page())["published"], extract(page())["published_source"]) == ("2024-03-05", "url")
+    shown = page(before='<p class="post-date">March 5, 2024</p>')
+    result = extract(shown, url=NO_URL_DATE)
+    assert (result["published"][:10], result["published_source"]) == ("2024-03-05", "text")
+
+
+def test_an_updated_stamp_is_not_taken_for_the_publication_date():
+    head = '<meta property="article:published_time" content="2024-03-01T08:00:00Z">'
+    shown = page(head=head, before='<time class="updated" datetime="2024-03-09T08:00:00Z">March 9</time>')
+    assert extract(shown, url=NO_URL_DATE)["published"] == "2024-03-01T08:00:00Z"
+
+
+# -- authors ------------------------------------------------------------------------------------
+
+def test_authors_from_jsonld_people():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE,
+                     "author": [{"@type": "Person", "name": "Mara Lind"}, {"@type": "Person", "name": "Tom Berg"}]})
+    assert extract(page(head=head))["authors"] == ["Mara Lind", "Tom Berg"]
+
+
+def test_author_names_lose_by_handles_roles_and_the_site_name():
+    head = '<meta name="author" content="By Mara Lind (@maralind), Senior Reporter, and Tom Berg | Example Gazette">'
+    assert extract(page(head=head))["authors"] == ["Mara Lind", "Tom Berg"]
+
+
+def test_staff_and_site_bylines_are_not_authors():
+    for name in ("Example Gazette", "Gazette Staff", "Example Gazette Newsroom"):
+        head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "author": {"@type": "Person", "name": name}})
+        head += '<meta property="og:site_name" content="Example Gazette">'
+        assert extract(page(head=head))["authors"] == [], name
+
+
+def test_author_from_the_visible_byline_when_metadata_has_none():
+    byline = '<div class="article-byline">By <a href="/author/mara-lind/">Mara Lind</a>, Port Reporter</div>'
+    assert extract(page(before=byline))["authors"] == ["Mara Lind"]
+
+
+# -- not articles -------------------------------------------------------------------------------
+
+def listing(title: str = "Example Gazette - news from the harbour", og_type: str = "website",
+            extra_head: str = "") -> bytes:
+    cards = "".join(f'<article class="card"><h2><a href="/news/2024/03/0{i % 9 + 1}/story-{i}/">Harbour story '
+                    f'number {i} makes the front page</a></h2><p>{html.escape(STORY[i % len(STORY)])}</p></article>'
+                    for i in range(12))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:type" content="{og_type}">{extra_head}</head><body><h1>{title}</h1><main>{cards}</main>
+</body></html>""".encode()
+
+
+@pytest.mark.parametrize("url", ["https://example.com/", "https://example.com/category/harbour/",
+                                 "https://example.com/harbour", "https://example.com/tag/cranes/"])
+def test_home_and_section_fronts_are_not_articles(url):
+    result = extract(listing(), url=url)
+    assert (result["kind"], result["reason"]) == ("not-article", "listing")
+
+
+def test_a_homepage_listing_posts_with_article_markup_is_still_a_listing():
+    posts = jsonld(**{"@graph": [{"@type": "BlogPosting", "headline": "Harbour story number 1"},
+                                 {"@type": "BlogPosting", "headline": "Harbour story number 2"}]})
+    result = extract(listing(extra_head=posts), url="https://example.com/")
+    assert result["reason"] == "listing"
+
+
+def test_collection_markup_is_a_listing_even_at_a_deep_url():
+    head = jsonld(**{"@type": "CollectionPage", "name": "Harbour archive"})
+    result = extract(listing(extra_head=head), url="https://example.com/archive/2024/03/harbour-stories-x1/")
+    assert result["reason"] == "listing"
+
+
+def test_a_story_under_a_section_path_stays_an_article():
+    head = '<meta property="og:type" content="article">'
+    assert extract(page(head=head), url="https://example.com/harbour")["kind"] == "article"
+
+
+FILLER = ("Buy cheap harbour crane parts online today, best prices on all crane parts and fittings, with free "
+          "shipping on every order and a price match promise on cables, hooks, pulleys and spreaders from the "
+          "largest catalogue of crane spares anywhere on the coast, in stock and ready to ship the same day.")
+
+
+@pytest.mark.parametrize("filler", [
+    [FILLER] * 12,
+    [FILLER, "Order now: every crane part ships today, and every fitting comes with our price promise."] * 6,
+], ids=["same", "alternating"])
+def test_repetitive_filler_is_not_an_article(filler):
+    result = extract(page(story=filler))
+    assert (result["kind"], result["reason"]) == ("not-article", "repetitive")
+
+
+def test_a_short_page_is_not_an_article():
+    result = extract(page(story=["The quay is closed today for maintenance work."]))
+    assert (result["kind"], result["reason"]) == ("not-article", "too-short")
+
+
+@pytest.mark.parametrize("body, content_type, kind, reason", [
+    (b"", "text/html", "not-article", "empty"),
+    (b"   \n  ", "text/html", "not-article", "empty"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "text/html", "not-article", "not-html"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "text/html", "error", "binary"),
+    (b"<html><body><p>hi</p></body></html>", "application/json", "not-article", "not-html"),
+])
+def test_binary_empty_and_pdf_responses(body, content_type, kind, reason):
+    result = extract_page(body, URL, OPTIONS, content_type)
+    assert (result["kind"], result["reason"]) == (kind, reason)
+
+
+# -- decoding -----------------------------------------------------------------------------------
+
+def test_latin1_bytes_declared_utf8_decode_right():
+    raw = '<html><head><meta charset="utf-8"></head><body><p>Café crème à la façade</p></body></html>'
+    assert "Café crème à la façade" in decode_html(raw.encode("latin-1"), "utf-8")
+
+
+def test_undeclared_cp1252_decodes_right():
+    raw = "<html><body><p>“Smart quotes” – and the € sign, naïvely</p></body></html>"
+    assert "“Smart quotes” – and the € sign, naïvely" in decode_html(raw.encode("cp1252"))
+
+
+def test_a_latin1_article_keeps_its_accents():
+    text = page().decode().replace("Mara Okafor", "Maël Françoise Okafor")
+    result = extract_page(text.encode("cp1252", errors="replace"), URL, OPTIONS, "text/html; charset=utf-8",
+                          declared_encoding="utf-8")
+    assert "Maël Françoise Okafor" in result["body"]
