@@ -174,7 +174,7 @@ class Daemon:
 
 @pytest.fixture
 def world(tmp_path, servers):
-    """A fixture server with sites alpha and beta, and a way to start daemons that are always stopped."""
+    """A fixture server with sites alpha, beta and gamma, and a way to start daemons that are always stopped."""
     server = servers.new()
     sites = {name: Site(server, name) for name in ("alpha", "beta", "gamma")}
     daemons: list[Daemon] = []
@@ -338,6 +338,29 @@ def test_killed_crawl_child_is_recorded_as_failed_and_the_daemon_goes_on(world):
     articles = rows(world.db, "SELECT url FROM articles WHERE site = 'alpha'")
     assert sorted(a["url"] for a in articles) == sorted(alpha.server.url(p) for p in alpha.articles)
     assert rows(world.db, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    assert daemon.stop() == 0
+
+
+def test_run_left_running_by_a_killed_foreground_crawl_is_marked_failed_when_the_daemon_starts(world):
+    alpha = world.sites["alpha"]
+    world.configure()
+    alpha.hold(alpha.articles[-1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")} | SECONDS
+    crawl = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "alpha", "--config", str(world.config),
+                              "--db", str(world.db)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert wait_for(lambda: alpha.waiting and runs(world.db, "alpha"), 30)
+    finally:
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait(10)
+    alpha.release()
+    assert [r["status"] for r in runs(world.db, "alpha")] == ["running"]
+
+    daemon = world.daemon()
+    assert [e["site"] for e in daemon.events("run.recovered")] == ["alpha"]
+    row = runs(world.db, "alpha")[0]
+    assert row["status"] == "failed" and str(crawl.pid) in row["message"], row
     assert daemon.stop() == 0
 
 
