@@ -158,13 +158,13 @@ def m008_schedule_state(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m008_fetch_failures(db: sqlite_utils.Database) -> None:
+def m009_fetch_failures(db: sqlite_utils.Database) -> None:
     # consecutive failed fetches of a URL, for backing off from it across runs
     db["fetch_state"].add_column("failures", int, not_null_default=0)
 
 
 @migration
-def m009_run_health(db: sqlite_utils.Database) -> None:
+def m010_run_health(db: sqlite_utils.Database) -> None:
     # extraction health per run (pipelines/health.py): the run's numbers and whether they collapsed
     # against the site's history
     for column, kind in (("median_words", int), ("no_date_share", float), ("no_author_share", float),
