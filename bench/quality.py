@@ -172,7 +172,8 @@ def score(rows: list[dict], key: str) -> dict:
 def run_evaldata(corpus: Path) -> dict:
     base = corpus / "trafilatura" / "tests"
     data = json.loads((base / "evaldata.json").read_text())
-    kept = total_with = dropped = total_without = pages = 0
+    kept, dropped = {"ours": 0, "theirs": 0}, {"ours": 0, "theirs": 0}
+    total_with = total_without = pages = 0
     for url, case in data.items():
         path = next((p for p in (base / "cache" / f"{case['file']}.gz", base / "eval" / f"{case['file']}.gz")
                      if p.exists()), None)
@@ -183,15 +184,16 @@ def run_evaldata(corpus: Path) -> dict:
         if not is_english(out, raw):
             continue
         pages += 1
-        text = norm(out.get("body", "")) if out.get("kind") == "article" else ""
-        for snippet in case.get("with", []):
-            total_with += 1
-            kept += norm(snippet) in text
-        for snippet in case.get("without", []):
-            total_without += 1
-            dropped += norm(snippet) not in text
-    return {"pages": pages, "with": kept / (total_with or 1), "without": dropped / (total_without or 1),
-            "n_with": total_with, "n_without": total_without}
+        theirs = trafilatura_alone(raw, url)
+        for key, result in (("ours", out), ("theirs", theirs)):
+            text = norm(result.get("body", "")) if result.get("kind") == "article" else ""
+            kept[key] += sum(norm(snippet) in text for snippet in case.get("with", []))
+            dropped[key] += sum(norm(snippet) not in text for snippet in case.get("without", []))
+        total_with += len(case.get("with", []))
+        total_without += len(case.get("without", []))
+    return {"pages": pages, "n_with": total_with, "n_without": total_without,
+            **{f"with_{k}": kept[k] / (total_with or 1) for k in kept},
+            **{f"without_{k}": dropped[k] / (total_without or 1) for k in dropped}}
 
 
 _LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
@@ -267,9 +269,11 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
             lines.append(f"  {page['id']:>4}: {str(page[truth_key])[:70]!r} | {str(got)[:70]!r}")
 
     if evaldata:
-        lines += ["", f"trafilatura evaldata ({evaldata['pages']} English pages): "
-                      f"'with' kept {evaldata['with']:.3f} of {evaldata['n_with']}, "
-                      f"'without' dropped {evaldata['without']:.3f} of {evaldata['n_without']}"]
+        lines += ["", f"trafilatura evaldata ({evaldata['pages']} English pages):  newsarchive  trafilatura",
+                  f"  'with' snippets kept ({evaldata['n_with']})      {evaldata['with_ours']:>11.3f}  "
+                  f"{evaldata['with_theirs']:>11.3f}",
+                  f"  'without' snippets dropped ({evaldata['n_without']}) {evaldata['without_ours']:>7.3f}  "
+                  f"{evaldata['without_theirs']:>11.3f}"]
     if listings is not None:
         bad = [x for x in listings if x["type"] in LISTING_TYPES and x["kind"] == "article"]
         n_listing = sum(1 for x in listings if x["type"] in LISTING_TYPES)

@@ -63,6 +63,9 @@ _PITCH = re.compile(
       \baffiliate\s+(links?|commissions?|partnerships?)\b |
       \bindependently\s+selected\s+by\s+our\s+editors\b |
       \bour\s+journalism\s+needs\s+your\s+support\b |
+      \b(install|download|get)\s+(the|our)\s+[\w\s]{0,30}\bapp\b.{0,40}\b(free|now|today|store)\b |
+      \bthanks?\s+(you\s+)?for\s+signing\s+up\b | \bsubscription\s+(has\s+been\s+)?confirmed\b |
+      \bkeep\s+an\s+eye\s+on\s+your\s+inbox\b | \bbe\s+the\s+first\s+to\s+(get|know|hear)\b |
       \b(can|may)\s+be\s+reached\s+(at|by|via)\b |
       \blike\s+what\s+you['’]re\s+reading\b | \bjob\s+listings\s+on\b | \bfind\s+more\s+jobs\b |
       \bemployers?,?\s+post\s+a\s+job\b |
@@ -119,11 +122,36 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+# Lines that close a story on many sites, furniture only there (a story may quote such words):
+# author bios, contributor and wire credits, research references, disclosures.
+_CLOSING = re.compile(
+    r"""^(
+      (contributing|additional\s+reporting|reporting|writing|editing|compiled)\s*(by)?\s*:.* |
+      (reporting|additional\s+reporting|editing|writing)\s+by\s+[A-Z].* |
+      more\s+information\s*:.* | journal\s+information\s*:.* | provided\s+by\s+.{1,80} |
+      [A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){1,3}\s+(writes|reports|covers)\s+(about|on|for)\b.* |
+      [A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){1,3}\s+is\s+(a|an|the)\s+([\w-]+\s+){0,4}(reporter|writer|editor|
+        correspondent|columnist|journalist|contributor|producer)\b.* |
+      .{0,80}\bdo(es)?\s+not\s+own\s+shares\b.* | disclosure\s*:.* | (editor['’]s\s+)?note\s*:.{0,300}
+    )$""",
+    re.I | re.X,
+)
+
+
+def is_closing(paragraph: str) -> bool:
+    return words(paragraph) <= SHORT * 2 and bool(_CLOSING.match(paragraph.strip(" -–—•|*")))
+
+
 def is_furniture(paragraph: str) -> bool:
     """A paragraph that is page furniture wherever it stands (short ones only)."""
     n = words(paragraph)
     if n > SHORT * 2:
         return False
+    if n == 0 or "<a href=" in paragraph or "</" in paragraph:
+        return True  # separators ("_____") and markup that leaked through as text
+    if n >= 4 and paragraph.isupper() and re.search(r"\b(CLICK|CLICKING|TAP|SUBSCRIBE|DOWNLOAD|SIGN UP)\b",
+                                                    paragraph):
+        return True
     text = paragraph.strip(" -–—•|*")
     if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)):
         return True
@@ -261,7 +289,10 @@ def clean(paragraphs: list[str], title: str = "") -> list[str]:
     """The story's paragraphs: head and tail trimmed, furniture dropped."""
     paragraphs = trim_head(paragraphs, title)
     paragraphs = trim_tail(paragraphs)
-    return drop_repeats([p for p in paragraphs if not is_furniture(p)])
+    paragraphs = [p for p in paragraphs if not is_furniture(p)]
+    while paragraphs and is_closing(paragraphs[-1]):
+        paragraphs.pop()
+    return drop_repeats(paragraphs)
 
 
 def furniture_share(paragraphs: list[str]) -> float:

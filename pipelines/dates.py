@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import warnings
 from datetime import date, datetime, timezone
 
 _URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?(?=/|$|[-_])")
@@ -31,7 +32,9 @@ def normalize_date(value: str | None) -> str | None:
                 try:
                     from dateutil import parser
 
-                    parsed = parser.parse(value)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # unknown zone names: parsed as local time
+                        parsed = parser.parse(value)
                 except (ValueError, OverflowError, TypeError):
                     return None
     year = parsed.year

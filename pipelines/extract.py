@@ -23,7 +23,8 @@ from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _WORD = re.compile(r"\w+", re.UNICODE)
-REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
+REFERENCE_MIN_WORDS = 80
+SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion  # a JSON-LD articleBody shorter than this is a teaser, not the story
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
@@ -32,8 +33,12 @@ _FURNITURE_NAMES = ("onetrust", "cookie-banner", "cookie-consent", "cookieconsen
                     "didomi", "newsletter-signup", "newsletter-form", "newsletter-promo", "inline-newsletter",
                     "signup-form", "related-articles", "related-posts", "related-stories", "related-content",
                     "recirc", "more-stories", "read-more-links", "outbrain", "taboola", "share-bar",
-                    "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular")
+                    "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular",
+                    "caption")
 _FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES))
+
+
+_TEASERS = "//article | //h2[.//a[@href]] | //h3[.//a[@href]]"
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if tree is None:
         return {"kind": "error", "reason": "unparseable", "detail": "not parseable as HTML"}
     meta = page_metadata(tree)
-    listing = listing_reason(meta, url)
+    listing = listing_reason(meta, url, teasers=len(tree.xpath(_TEASERS)))
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
     title = pick_title(meta, domains=options.domains)
@@ -166,8 +171,9 @@ def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **
 
 def _drop_furniture(tree) -> None:
     """Remove consent dialogs, sign-up boxes and link rails that are a small part of the page."""
-    found = [el for el in tree.xpath("//*[@class or @id]") if el.tag not in ("html", "body", "main", "article")
-             and _FURNITURE_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower())]
+    found = [el for el in tree.xpath("//*[@class or @id] | //figcaption")
+             if el.tag not in ("html", "body", "main", "article")
+             and (el.tag == "figcaption" or _FURNITURE_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower()))]
     if not found:
         return
     total = len(tree.text_content() or "")
@@ -199,6 +205,8 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
     if ref_shingles:
         precision, recall = boilerplate.agreement(boilerplate.shingles("\n".join(cleaned)), ref_shingles)
         return recall < 0.6
+    if words < SHORT_STORY:
+        return True  # short: a story this short is rare, a story cut short is common
     page = _page_words(tree)
     return page >= 150 and words < page * 0.3
 

@@ -171,22 +171,24 @@ def declares_article(meta: PageMeta) -> bool:
     return meta.og_type == "article" or meta.ld_article or bool(meta.published_meta)
 
 
-def listing_reason(meta: PageMeta, url: str) -> str | None:
-    """Why the page is a listing (homepage, section or tag front, collection), or None."""
+def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
+    """Why the page is a listing (homepage, section or tag front, collection), or None.
+    ``teasers``: how many story cards (article elements, linked headings) the page shows."""
     from courlan.filters import is_navigation_page
 
     if meta.ld_types & LISTING_TYPES and not meta.ld_article:
         return "collection markup"
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s and s not in ("index.html", "index.php")]
-    if not segments and not re.search(r"(^|&)(p|id|page_id|story|article)=", parts.query) and meta.og_type != "article":
+    query = [q for q in parts.query.split("&") if q and not q.startswith(("utm_", "ref=", "fbclid=", "gclid="))]
+    if not segments and not query and meta.og_type != "article":
         return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
     if declares_article(meta):
         return None
     if is_navigation_page(url):
         return "navigation URL"
-    if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I):
-        return "section URL"
+    if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I) and teasers >= 8:
+        return "section front"
     return None
 
 

@@ -284,6 +284,7 @@ def test_collection_markup_is_a_listing_even_at_a_deep_url():
 def test_a_story_under_a_section_path_stays_an_article():
     head = '<meta property="og:type" content="article">'
     assert extract(page(head=head), url="https://example.com/harbour")["kind"] == "article"
+    assert extract(page(), url="https://example.com/crane-day/")["kind"] == "article"  # a blog post at the root
 
 
 FILLER = ("Buy cheap harbour crane parts online today, best prices on all crane parts and fittings, with free "
