@@ -51,7 +51,7 @@ class Site:
     concurrency: int = 2
     delay: float = 1.0
     autothrottle: bool = True
-    timeout: float = 30.0
+    timeout: float = 20.0
     retries: int = 2
     max_bytes: int = 10 * 1024 * 1024
     max_articles: int = 2000

@@ -17,17 +17,28 @@ _TAG = re.compile(rb"<[^>]+>")
 _NEEDS_JS = re.compile(rb"(enable|requires?|turn on)\s+javascript|javascript\s+(is\s+)?(required|disabled)", re.I)
 
 
+_ARTICLE_TEXT = 600  # visible characters: a page with this much text of its own is not a refusal
+_SHELL_TEXT = 300  # ... and one with less than this, and only scripts, is an empty app shell
+
+
+def visible_text_length(body: bytes) -> int:
+    return len(b" ".join(_TAG.sub(b" ", _SCRIPT.sub(b" ", body)).split()))
+
+
 def blocked_reason(status: int, body: bytes) -> str | None:
-    """Why this answer is a block rather than a page, or None."""
+    """Why this answer is a block rather than a page, or None. Challenge scripts and captcha
+    widgets also sit on ordinary article pages (comment forms, bot-detection beacons), so they
+    count only on pages with almost no text of their own."""
     if status in (401, 403, 429):
         return f"http-{status}"
-    head = body[:200_000]
     if status == 202:
         return "challenge"
-    if _CHALLENGE.search(head[:65536]):
+    visible = visible_text_length(body)
+    if visible >= _ARTICLE_TEXT:
+        return None
+    if _CHALLENGE.search(body[:65536]):
         return "challenge"
-    scripts = sum(len(m.group(0)) for m in _SCRIPT.finditer(head))
-    visible = len(b" ".join(_TAG.sub(b" ", _SCRIPT.sub(b" ", head)).split()))
-    if visible < 300 and (scripts > 2000 or _NEEDS_JS.search(head)):
+    if visible < _SHELL_TEXT and (sum(len(m.group(0)) for m in _SCRIPT.finditer(body)) > 2000
+                                  or _NEEDS_JS.search(body)):
         return "js-shell"
     return None
