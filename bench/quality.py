@@ -223,6 +223,41 @@ def run_listings(corpus: Path) -> list[dict]:
 
 # -- report -------------------------------------------------------------------------------------
 
+def _body_limits(rows: list[dict], matches: list) -> dict[str, str]:
+    """Pages whose truth is a part of what the page shows: the output holds nearly all of the
+    truth, and the truth little of the output (the hand-cleaned text stops early)."""
+    loss = sum(fp / (tp + fp) for tp, fp, fn in matches if tp + fp)
+    partial = [fp / (tp + fp) for tp, fp, fn in matches if tp + fp and tp / (tp + fn or 1) >= 0.9
+               and tp / (tp + fp) < 0.7]
+    return {"pages with the output holding >=90% of a truth that is <70% of it": len(partial),
+            f"of the {loss:.1f} points of precision loss are theirs": f"{sum(partial):.1f}"}
+
+
+def _date_limits(rows: list[dict], misses: list[int]) -> dict[str, int]:
+    counts = {"truth is the page's modified date": 0, "truth has the same day in another year": 0,
+              "not an article": 0}
+    for i in misses:
+        truth, out = rows[i]["page"]["date"], rows[i]["ours"]
+        if out.get("kind") != "article":
+            counts["not an article"] += 1
+        elif same_day(truth, out.get("modified")):
+            counts["truth is the page's modified date"] += 1
+        elif truth and out.get("published") and truth[5:10] == out["published"][5:10]:
+            counts["truth has the same day in another year"] += 1
+    return counts
+
+
+def _author_limits(rows: list[dict], misses: list[int]) -> dict[str, int]:
+    counts = {"truth empty, page credits someone": 0, "truth is a staff/agency/organisation byline": 0}
+    for i in misses:
+        truth = first_author(rows[i]["page"]["authors"])
+        if not truth:
+            counts["truth empty, page credits someone"] += 1
+        elif re.search(r"\b(staff|team|press|news|board|tribune|institute|school|university|citizen|ebony)\b", truth):
+            counts["truth is a staff/agency/organisation byline"] += 1
+    return counts
+
+
 def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, worst: int, baseline: bool) -> str:
     rows = articles["rows"]
     ours = score(rows, "ours")
@@ -256,6 +291,10 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
         kind = rows[i]["ours"].get("kind")
         extra = "" if kind == "article" else f"  [{kind}: {rows[i]['ours'].get('reason')}]"
         lines.append(f"  {page_f1(ours['matches'][i]):.3f} {p:.2f} {r:.2f} | {page['id']:>4} {page['link'][:70]}{extra}")
+    why = {"matches": lambda misses: _body_limits(rows, ours["matches"]),
+           "dates": lambda misses: _date_limits(rows, misses),
+           "authors": lambda misses: _author_limits(rows, misses)}
+    lines.append("  of all pages: " + ", ".join(f"{n} {what}" for what, n in why["matches"]([]).items()))
     for label, key, truth_key, out_key in (("titles", "titles", "title", "title"),
                                            ("dates", "dates", "date", "published"),
                                            ("first authors", "authors", "authors", "authors")):
@@ -267,6 +306,8 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
             if out_key == "published":
                 got = f"{got} ({out.get('published_source')})"
             lines.append(f"  {page['id']:>4}: {str(page[truth_key])[:70]!r} | {str(got)[:70]!r}")
+        if key in why:
+            lines.append("  of these: " + ", ".join(f"{n} {what}" for what, n in why[key](misses).items()))
 
     if evaldata:
         lines += ["", f"trafilatura evaldata ({evaldata['pages']} English pages):  newsarchive  trafilatura",

@@ -83,7 +83,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "listing", "detail": listing}
     title = pick_title(meta, domains=options.domains)
     authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
-                           scripts=lambda: script_authors(tree))
+                           scripts=lambda: script_authors(tree, text))
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
@@ -91,7 +91,9 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     body_text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(body_text))
-    if words < options.min_words:
+    # a news brief that says it is an article (JSON-LD Article, og:type article) may be short
+    least = options.min_words // 2 if meta.ld_article and meta.og_type == "article" else options.min_words
+    if words < least:
         return {"kind": "not-article", "reason": "too-short", "detail": f"{words} words"}
 
     canonical = canonical_url(url)

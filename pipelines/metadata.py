@@ -395,8 +395,10 @@ _NOT_A_NAME = re.compile(
     r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
     r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|minutes?|read|"
     r"sponsored|partner|brandroom|company|inc|llc|ltd|news\s+service|wire|bureau|view|edit|profile|articles|posts|"
-    r"stories|login|log\s+in|sign|account|more|about|this|email|bio|home|menu)\b", re.I)
-_STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?)\b", re.I)
+    r"stories|login|log\s+in|sign|account|more|about|this|email|bio|home|menu|redazione|redaktion|rédaction|"
+    r"redacción|redação|redactie)\b", re.I)
+_STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?|redazione|redaktion|"
+                    r"rédaction|redacción|redação|redactie)\b", re.I)
 _CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdces|rn|cpt|cscs|dvm|esq|jd|np|pa-c|facs|faap)\.?)+$",
                           re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
@@ -407,7 +409,10 @@ _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managi
                    r"freelance|guest|port|city|local)\s+)*(columnist|writer|editor|reporter|correspondent|contributor|"
                    r"analyst|critic|producer|photographer|author)s?$", re.I)
 _AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
-_ACRONYM_AGENCIES = {"ap", "afp", "upi", "ani", "pti", "ians", "dpa", "efe", "ansa", "cnn", "bbc"}
+# Wire services: credited on copy they supply, but not people.
+_WIRE = re.compile(r"^(the\s+)?(associated\s+press|ap|afp|agence\s+france[- ]presse|reuters|ani|pti|ians|upi|dpa|efe|"
+                   r"ansa|canadian\s+press|press\s+association|pa\s+media|bloomberg(\s+news)?|xinhua|kyodo(\s+news)?|"
+                   r"tass|aap|cnn\s+wire|news\s+agencies|agencies|wire\s+services?)(\s+staff)?\.?$", re.I)
 
 
 def clean_name(value: str) -> str | None:
@@ -455,7 +460,8 @@ def split_names(value: str) -> list[str]:
 
 def _is_site_name(name: str, keys: set[str]) -> bool:
     squashed = squash(name)
-    return any(squashed == k or (len(k) > 3 and k in squashed) or (len(squashed) > 3 and squashed in k)
+    words = {squash(w) for w in name.split()}
+    return any(squashed == k or k in words or (len(k) > 3 and k in squashed) or (len(squashed) > 3 and squashed in k)
                for k in keys)
 
 
@@ -464,7 +470,7 @@ def _names(values: list[str], keys: set[str]) -> list[str]:
     for value in values:
         for part in split_names(value):
             name = clean_name(part)
-            if name and not _is_site_name(name, keys) and name not in names:
+            if name and not _WIRE.match(name) and not _is_site_name(name, keys) and name not in names:
                 names.append(name)
     return names
 
@@ -502,16 +508,44 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 texts.append(text)
         if len(texts) >= limit:
             break
+    shown = headline_byline(tree)
+    if shown and shown not in texts:
+        texts.append(shown)
     return texts
 
 
-def script_authors(tree) -> list[str]:
-    """``author: "Jane Doe"`` in the page's inline scripts (analytics configs): a last resort."""
+_TEXT_BYLINE = re.compile(r"(?:^|\s)by\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})")
+_EMBEDDED_AUTHOR = re.compile(r'"authors?"\s*:\s*\[?\s*(?:\{[^{}]{0,200}?"name"\s*:\s*"([^"]{3,60})"|"([^"]{3,60})")')
+
+
+def headline_byline(tree) -> str | None:
+    """"by Jane Doe" written in the text just after the headline (no byline markup)."""
+    for h1 in tree.xpath("//h1")[:2]:
+        parent = h1.getparent()
+        if parent is None:
+            continue
+        text = " ".join(" ".join(parent.itertext()).split())
+        head = " ".join(" ".join(h1.itertext()).split())
+        after = text[text.find(head) + len(head):][:300] if head and head in text else ""
+        match = _TEXT_BYLINE.search(after)
+        if match:
+            return match.group(1)
+    return None
+
+
+def script_authors(tree, text: str = "") -> list[str]:
+    """``author: "Jane Doe"`` in the page's inline scripts (analytics configs) and embedded JSON
+    data: a last resort."""
     found = []
     for script in tree.xpath('//script[not(@type="application/ld+json")]/text()'):
         for match in _SCRIPT_AUTHOR.finditer(script[:20000]):
             if match.group(1) not in found:
                 found.append(match.group(1))
+    if not found and text:
+        match = _EMBEDDED_AUTHOR.search(html.unescape(text) if "&quot;" in text else text)
+        name = match and (match.group(1) or match.group(2))
+        if name and not name.isupper():
+            found.append(name)
     return found[:3]
 
 
@@ -534,14 +568,8 @@ def pick_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Any = N
             names = [n for n in _names([text], keys) if len(n.split()) >= 2]
             if names:
                 return names
-    orgs = [n for n, kind in meta.ld_authors if kind not in ("person", "")]
-    agencies = []
-    for org in orgs:
-        name = " ".join(org.split())
-        if name and not _is_site_name(name, keys) and (name.lower() in _ACRONYM_AGENCIES or clean_name(name)):
-            agencies.append(name)
-    if agencies:
-        return agencies[:3]
+    if any(_WIRE.match(n.strip()) for n, _ in meta.ld_authors) or any(_WIRE.match(a) for a in meta.meta_authors):
+        return []  # wire copy: the agency is credited, no person
     if scripts is not None:
         return [n for n in _names(scripts(), keys) if len(n.split()) >= 2][:3]
     return []

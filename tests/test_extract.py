@@ -244,6 +244,25 @@ def test_staff_and_site_bylines_are_not_authors():
         assert extract(page(head=head))["authors"] == [], name
 
 
+def test_a_wire_agency_is_credited_but_is_not_an_author():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE,
+                     "author": [{"@type": "Person", "name": "Mara Lind"}, {"@type": "Organization",
+                                                                           "name": "The Associated Press"}]})
+    assert extract(page(head=head))["authors"] == ["Mara Lind"]
+    wire = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "author": {"@type": "Organization", "name": "AP"}})
+    assert extract(page(head=wire))["authors"] == []
+    byline = '<p class="byline">By <a href="/staff/ed-nobody">Ed Nobody</a>, Associated Press</p>'
+    assert extract(page(head=wire, before=byline))["authors"] == ["Ed Nobody"]
+
+
+def test_short_brief_that_declares_itself_an_article_is_kept():
+    brief = ["The north quay reopened on Tuesday after two days of crane maintenance, the port authority said, "
+             "and ships delayed by the closure will be handled first."]
+    head = '<meta property="og:type" content="article">' + jsonld(**{"@type": "NewsArticle", "headline": TITLE})
+    assert extract(page(story=brief, head=head))["kind"] == "article"
+    assert extract(page(story=brief))["reason"] == "too-short"
+
+
 def test_author_from_the_visible_byline_when_metadata_has_none():
     byline = '<div class="article-byline">By <a href="/author/mara-lind/">Mara Lind</a>, Port Reporter</div>'
     assert extract(page(before=byline))["authors"] == ["Mara Lind"]
