@@ -342,11 +342,7 @@ def _css_to_xpath(selector: str) -> str:
 
 
 def _warm_up() -> None:
-    """Per worker, before the first page: imports, and the date parser's one-time setup (seconds)."""
-    import trafilatura  # noqa: F401
-    from htmldate import find_date
-
-    find_date("<html><body><p>Posted 12 Brumaire 2023</p></body></html>", extensive_search=True)
+    import trafilatura  # noqa: F401  (import once per worker, before the first page)
 
 
 class ExtractorPool:
