@@ -159,7 +159,23 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
             best = _from_reference(tree, reference, title) or best
     elif reference and not best:
         best = _from_reference(tree, reference, title)
-    return best, raw
+    dek = _standfirst(tree, meta, best)
+    return ([dek] + best if dek else best), raw
+
+
+def _standfirst(tree, meta: PageMeta, paragraphs: list[str]) -> str | None:
+    """The summary shown under the headline (the page's description, printed in the page above
+    the story), when the extraction left it out."""
+    description = " ".join((meta.description or "").split())
+    if not paragraphs or boilerplate.words(description) < 8 or description.endswith(("...", "…")):
+        return None
+    if boilerplate.similar(description, paragraphs[0], 0.7) or description in " ".join(paragraphs[:3]):
+        return None
+    for el in tree.xpath("//body//*[self::p or self::h2 or self::div or self::span][not(*)]"):
+        text = " ".join((el.text_content() or "").split())
+        if text == description:
+            return description
+    return None
 
 
 def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **settings) -> list[str]:

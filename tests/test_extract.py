@@ -130,6 +130,15 @@ def test_the_pages_own_article_body_rescues_a_story_the_extractor_misses():
     assert "Teaser headline" not in result["body"]
 
 
+def test_the_summary_printed_under_the_headline_opens_the_body():
+    dek = "The north quay will be the first fully electric container terminal on the coast, the port authority says."
+    body = page(head=f'<meta name="description" content="{dek}">',
+                before=f'<div class="article-dek"><span>{dek}</span></div>')
+    assert extract(body)["body"].split("\n\n") == [dek] + STORY
+    # a description the page does not print is metadata, not text
+    assert extract(page(head=f'<meta name="description" content="{dek}">'))["body"].split("\n\n") == STORY
+
+
 # -- per-site overrides -------------------------------------------------------------------------
 
 PROMO = "Subscribers get the Harbour Almanac with every print edition delivered to the door this spring."
