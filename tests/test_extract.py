@@ -363,3 +363,26 @@ def test_a_latin1_article_keeps_its_accents():
     result = extract_page(text.encode("cp1252", errors="replace"), URL, OPTIONS, "text/html; charset=utf-8",
                           declared_encoding="utf-8")
     assert "Maël Françoise Okafor" in result["body"]
+
+
+# -- overrides through sites.toml, end to end -----------------------------------------------
+
+def test_site_overrides_in_the_config_reach_extraction(servers, tmp_path):
+    from fixture_sites import assert_clean_exit, robots, rss, run_crawl, write_config
+
+    server = servers.new()
+    server.add("/robots.txt", robots(), content_type="text/plain")
+    server.add("/", "<html><body><p>Example Gazette</p></body></html>")
+    promo = f'<div class="almanac-promo"><p>{PROMO}</p></div>'
+    notes = "".join(f"<p>Sidebar note {i}: the tide tables for this week are printed on page two of the weekend "
+                    f"edition, along with the ferry timetable and the harbour master's notices.</p>" for i in range(6))
+    server.add("/news/2024/03/05/cranes/", page(
+        before=f'<div class="notes">{notes}</div>', wrapper='<div class="story-text">{}' + promo + "</div>"))
+    server.add("/feed.xml", rss([("/news/2024/03/05/cranes/", None)]), content_type="application/rss+xml")
+    config = write_config(tmp_path / "sites.toml", {"gazette": {
+        "url": server.url("/"), "feeds": [server.url("/feed.xml")],
+        "body_selector": ".story-text", "drop_selectors": [".almanac-promo"]}})
+    crawl = run_crawl(config, tmp_path / "archive.db", "gazette")
+    assert_clean_exit(crawl)
+    [article] = crawl.articles("gazette")
+    assert article["body"].split("\n\n") == STORY
