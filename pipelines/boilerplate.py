@@ -138,6 +138,18 @@ _CLOSING = re.compile(
 )
 
 
+# words one of the _PITCH patterns needs: a cheap test that spares most paragraphs the regex
+_PITCH_WORDS = ("sign", "newsletter", "inbox", "email", "subscri", "thank", "agree", "consent", "accept", "commission",
+                "compensation", "share of sales", "affiliate", "independently", "journalism", " app", "be the first",
+                "reached", "reading", "job", "@", "follow", "text-to-speech", "cookie")
+
+
+def is_pitch(text: str) -> bool:
+    """A sign-up pitch, disclosure, contact line or consent text."""
+    low = text.lower()
+    return any(w in low for w in _PITCH_WORDS) and bool(_PITCH.search(text))
+
+
 def is_closing(paragraph: str) -> bool:
     return words(paragraph) <= SHORT * 2 and bool(_CLOSING.match(paragraph.strip(" -–—•|*")))
 
@@ -155,7 +167,7 @@ def is_furniture(paragraph: str) -> bool:
     text = paragraph.strip(" -–—•|*")
     if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)):
         return True
-    if n <= SHORT * 2 and _PITCH.search(text):
+    if n <= SHORT * 2 and is_pitch(text):
         return True
     return is_dateline(text)
 
@@ -197,7 +209,7 @@ def trim_head(paragraphs: list[str], title: str) -> list[str]:
         for i, p in enumerate(paragraphs[:10]):
             if similar(p, title, 0.9):
                 head = paragraphs[:i]
-                if head and above <= total * 0.35 and any(is_furniture(q) or _PITCH.search(q) or _is_heading(q)
+                if head and above <= total * 0.35 and any(is_furniture(q) or is_pitch(q) or _is_heading(q)
                                                           for q in head):
                     paragraphs = paragraphs[i:]
                 break
@@ -263,7 +275,7 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
         bare = p.strip(" -–—•|*:")
         if late and n <= 12 and _END_MARKER.match(bare):
             break
-        if seen >= total * 0.6 and n <= SHORT * 2 and _PITCH.search(p) and out and _is_heading(out[-1]):
+        if seen >= total * 0.6 and n <= SHORT * 2 and is_pitch(p) and out and _is_heading(out[-1]):
             out.pop()  # a sign-up box (heading and pitch): the page's, not the story's, from here on
             break
         if late and _REPLY.search(p):
@@ -300,7 +312,7 @@ def furniture_share(paragraphs: list[str]) -> float:
     total = sum(words(p) for p in paragraphs)
     if not total:
         return 0.0
-    return sum(words(p) for p in paragraphs if is_furniture(p) or _PITCH.search(p)) / total
+    return sum(words(p) for p in paragraphs if is_furniture(p) or is_pitch(p)) / total
 
 
 def shingles(text: str, n: int = 4) -> set[str]:

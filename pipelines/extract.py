@@ -145,14 +145,14 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     raw = _trafilatura(tree, url, prune, fast=True)
     best = boilerplate.clean(raw, title)
     doubt = _doubt(raw, best, tree, ref_shingles)
-    if doubt:
-        for settings in ({"favor_precision": True}, {"favor_recall": True}):
-            other_raw = _trafilatura(tree, url, prune, **settings)
-            other = boilerplate.clean(other_raw, title)
-            if _better(other, other_raw, best, raw, ref_shingles, topic):
-                best, raw = other, other_raw
-            if not _doubt(raw, best, tree, ref_shingles):
-                break
+    # merely short: one more opinion; wrong-looking: as many as it takes
+    for settings in ({"favor_precision": True}, {"favor_recall": True})[: 1 if doubt == "short" else 2] if doubt else ():
+        other_raw = _trafilatura(tree, url, prune, **settings)
+        other = boilerplate.clean(other_raw, title)
+        if _better(other, other_raw, best, raw, ref_shingles, topic):
+            best, raw = other, other_raw
+        if not _doubt(raw, best, tree, ref_shingles):
+            break
     if reference and best:
         _, recall = boilerplate.agreement(boilerplate.shingles("\n".join(best)), ref_shingles)
         if recall < 0.5:
@@ -215,18 +215,22 @@ def _page_paragraphs(tree) -> list[str]:
     return [t for t in texts if len(t) >= 40]
 
 
-def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> bool:
-    """Whether an extraction looks wrong enough to ask for a second opinion."""
+def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> str | None:
+    """Why an extraction looks wrong enough to ask for a second opinion (None: it looks fine)."""
     words = sum(boilerplate.words(p) for p in cleaned)
-    if not cleaned or boilerplate.furniture_share(raw) > 0.3:
-        return True
+    if not cleaned:
+        return "empty"
+    if boilerplate.furniture_share(raw) > 0.3:
+        return "furniture"
     if ref_shingles:
         precision, recall = boilerplate.agreement(boilerplate.shingles("\n".join(cleaned)), ref_shingles)
-        return recall < 0.6
-    if words < SHORT_STORY:
-        return True  # short: a story this short is rare, a story cut short is common
+        return "unlike its articleBody" if recall < 0.6 else None
     page = _page_words(tree)
-    return page >= 150 and words < page * 0.3
+    if page >= 150 and words < page * 0.3:
+        return "far shorter than the page"
+    if words < SHORT_STORY:
+        return "short"  # a story this short is rare, a story cut short is common
+    return None
 
 
 def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str],
