@@ -145,8 +145,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     raw = _trafilatura(tree, url, prune, fast=True)
     best = boilerplate.clean(raw, title)
     doubt = _doubt(raw, best, tree, ref_shingles)
-    # merely short: one more opinion; wrong-looking: as many as it takes
-    for settings in ({"favor_precision": True}, {"favor_recall": True})[: 1 if doubt == "short" else 2] if doubt else ():
+    for settings in ({"favor_precision": True}, {"favor_recall": True}) if doubt else ():
         other_raw = _trafilatura(tree, url, prune, **settings)
         other = boilerplate.clean(other_raw, title)
         if _better(other, other_raw, best, raw, ref_shingles, topic):
