@@ -23,8 +23,8 @@ from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _WORD = re.compile(r"\w+", re.UNICODE)
-REFERENCE_MIN_WORDS = 80
-SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion  # a JSON-LD articleBody shorter than this is a teaser, not the story
+REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
+SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
@@ -36,8 +36,6 @@ _FURNITURE_NAMES = ("onetrust", "cookie-banner", "cookie-consent", "cookieconsen
                     "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular",
                     "caption")
 _FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES))
-
-
 _TEASERS = "//article | //h2[.//a[@href]] | //h3[.//a[@href]]"
 
 
