@@ -100,7 +100,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         if candidate and same_site(candidate, options.domains) and candidate.startswith("http"):
             canonical = canonical_url(candidate)
             break
-    published, source = pick_published(meta, hints, url, text_date=lambda: _text_date(tree, url))
+    published, source = pick_published(meta, hints, url, text_date=lambda: _text_date(tree, url),
+                                       shown=lambda: visible_date(tree))
     return {
         "kind": "article",
         "url": canonical,

@@ -325,9 +325,11 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
 # -- dates --------------------------------------------------------------------------------------
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
-                   text_date: Any = None) -> tuple[str | None, str | None]:
+                   text_date: Any = None, shown: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
-    with where it came from. ``text_date`` is a callable searched last (dates in the text)."""
+    with where it came from. ``text_date`` is a callable searched last (dates in the text).
+    ``shown`` (a callable: the date displayed with the story) settles pages that declare several
+    dates: a refreshed story shows its later date, and that is the date readers know it by."""
     candidates = (
         (meta.published_ld, "json-ld"),
         (meta.published_meta, "meta"),
@@ -338,6 +340,8 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
     for value, source in candidates:
         normalized = _plausible(normalize_date(value or ""))
         if normalized:
+            if shown is not None and source in ("json-ld", "meta"):
+                return _shown_instead(meta, normalized, shown) or (normalized, source)
             return normalized, source
     if text_date is not None:
         normalized = _plausible(normalize_date(text_date() or ""))
@@ -370,6 +374,22 @@ def visible_date(tree) -> str | None:
         value = _DATE_PREFIX.sub("", text)
         if normalize_date(value):
             return value
+    return None
+
+
+def _shown_instead(meta: PageMeta, published: str, shown: Any) -> tuple[str, str] | None:
+    """A later date the page also declares (modified, a second published tag) when it is the
+    one displayed with the story."""
+    later = {}
+    for value in (meta.modified, meta.published_meta, meta.published_time):
+        normalized = _plausible(normalize_date(value or ""))
+        if normalized and normalized[:10] > published[:10]:
+            later.setdefault(normalized[:10], normalized)
+    if not later:
+        return None
+    displayed = _plausible(normalize_date(shown() or ""))
+    if displayed and displayed[:10] in later:
+        return later[displayed[:10]], "text"
     return None
 
 

@@ -233,6 +233,16 @@ def test_an_updated_stamp_is_not_taken_for_the_publication_date():
     assert extract(shown, url=NO_URL_DATE)["published"] == "2024-03-01T08:00:00Z"
 
 
+def test_a_refreshed_story_is_dated_by_the_later_date_it_displays():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "datePublished": "2022-10-21T11:00:00Z",
+                     "dateModified": "2024-03-05T12:00:00Z"})
+    shown = '<time datetime="2024-03-05T07:00:00-05:00">March 5, 2024</time>'
+    result = extract(page(head=head, before=shown), url=NO_URL_DATE)
+    assert result["published"] == "2024-03-05T12:00:00Z"
+    first_shown = '<time datetime="2022-10-21T07:00:00-04:00">October 21, 2022</time>'
+    assert extract(page(head=head, before=first_shown), url=NO_URL_DATE)["published"] == "2022-10-21T11:00:00Z"
+
+
 # -- authors ------------------------------------------------------------------------------------
 
 def test_authors_from_jsonld_people():
