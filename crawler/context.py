@@ -16,6 +16,7 @@ class SiteRun:
     archive: Archive
     pool: ExtractorPool
     requested: set[str] = field(default_factory=set)  # URL keys requested in this run
+    robots: dict = field(default_factory=dict)  # netloc -> parsed robots.txt, shared by the spiders
     blocked_streak: int = 0
     backed_off: bool = False  # the site keeps refusing us: leave it alone for the rest of the run
 

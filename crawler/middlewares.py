@@ -9,7 +9,8 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -100,8 +101,6 @@ class CrawlDelayMiddleware:
         return None
 
     async def _robots_delay(self, request: Request) -> float | None:
-        from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-
         robots = self.crawler.get_downloader_middleware(RobotsTxtMiddleware)
         parser = await robots.robot_parser(request) if robots else None
         if parser is None:
@@ -149,6 +148,23 @@ class BlockDetector:
             request.meta["blocked"] = reason
         run.note_answer(blocked=bool(reason))
         return response
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with the parsed robots.txt files shared by the spiders of
+    one site's run (they run in turn), so a run asks for each robots.txt once, not once per
+    discovery method."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.share_parsers, signal=signals.spider_opened)
+        return middleware
+
+    def share_parsers(self, spider: Spider) -> None:
+        run = getattr(spider, "run", None)
+        if run is not None:
+            self._parsers = run.robots
 
 
 class RetryAfterMiddleware(RetryMiddleware):
