@@ -212,3 +212,15 @@ def test_a_site_that_refuses_us_is_recorded_as_blocked_and_stores_nothing(server
     assert run["blocked"] >= 3
     assert {f["reason"] for f in crawl.failures("walled")} & {"challenge", "js-shell", "http-403"}
     assert server.hits_under("/news/") <= 3 + 1, "kept hammering a site that refuses us"
+
+
+def test_robots_txt_is_asked_for_once_per_run_not_once_per_discovery_method(servers, tmp_path):
+    site = live_site(servers, 3)
+    urls = [site.server.url(site.path(s)) for s in site.stories]
+    site.server.add("/sitemap.xml", urlset(urls), content_type="application/xml")
+    site.server.add("/robots.txt", robots(sitemaps=[site.server.url("/sitemap.xml")]), content_type="text/plain")
+    config = write_config(tmp_path / "sites.toml", {"once": {"url": site.server.url("/")}})
+    crawl = run_crawl(config, tmp_path / "archive.db", "once")
+    assert_clean_exit(crawl)
+    assert len(crawl.articles()) == 3
+    assert site.server.hits("/robots.txt") == 1
