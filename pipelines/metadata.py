@@ -54,6 +54,7 @@ class PageMeta:
     published_time: str | None = None  # <time itemprop=datePublished> and kin
     modified: str | None = None
     ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type)
+    ld_authors_by_ref: bool = False  # named through {"@id"} references: the CMS account, often not the byline
     meta_authors: list[str] = field(default_factory=list)
     canonical: str | None = None
     og_url: str | None = None
@@ -109,10 +110,14 @@ def _jsonld_nodes(tree) -> list[dict]:
     return nodes
 
 
-def _ld_people(value: Any) -> list[tuple[str, str]]:
+def _ld_people(value: Any, by_id: dict[str, dict] | None = None) -> list[tuple[str, str]]:
+    """(name, @type) of each person or organisation named; ``{"@id": ...}`` references (a graph
+    that describes each person once) are looked up in ``by_id``."""
     items = value if isinstance(value, list) else [value]
     people = []
     for item in items:
+        if isinstance(item, dict) and "name" not in item and isinstance(item.get("@id"), str):
+            item = (by_id or {}).get(item["@id"], item)
         if isinstance(item, dict):
             kind = next(iter(_types(item)), "")
             name = item.get("name")
@@ -145,7 +150,9 @@ def page_metadata(tree) -> PageMeta:
     meta.keywords = [k.strip() for k in (keywords or "").split(",") if k.strip()][:30]
     lang = _first(tree, "/html/@lang") or _first(tree, '//meta[@http-equiv="content-language"]/@content')
     meta.language = lang.split("-")[0].split("_")[0].lower()[:8] if lang else None
-    for node in _jsonld_nodes(tree):
+    nodes = _jsonld_nodes(tree)
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and "name" in n}
+    for node in nodes:
         types = _types(node)
         meta.ld_types |= types
         if types & {"website", "organization", "newsmediaorganization"} and not meta.publisher:
@@ -156,10 +163,14 @@ def page_metadata(tree) -> PageMeta:
         meta.headline = _text(node.get("headline")) or _text(node.get("name"))
         meta.published_ld = _text(node.get("datePublished")) or _text(node.get("dateCreated"))
         meta.modified = _text(node.get("dateModified")) or meta.modified
-        meta.ld_authors = _ld_people(node.get("author") or node.get("creator"))
+        credited = node.get("author") or node.get("creator")
+        meta.ld_authors = _ld_people(credited, by_id)
+        meta.ld_authors_by_ref = meta.ld_authors != _ld_people(credited)
         body = node.get("articleBody")
         meta.article_body = body if isinstance(body, str) and body.strip() else None
         publisher = node.get("publisher")
+        if isinstance(publisher, dict) and "name" not in publisher and isinstance(publisher.get("@id"), str):
+            publisher = by_id.get(publisher["@id"], publisher)
         if isinstance(publisher, dict) and _text(publisher.get("name")):
             meta.publisher = _text(publisher.get("name"))
     return meta
@@ -409,13 +420,14 @@ def _plausible(value: str | None) -> str | None:
 # -- authors ------------------------------------------------------------------------------------
 
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|"
+    r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|author|"
     r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de)\s*[:\-–—]?\s+", re.I)
 _NOT_A_NAME = re.compile(
     r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
-    r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|minutes?|read|"
+    r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|kommentare?|"
+    r"commentaires?|comentarios?|says|said|wrote|minutes?|read|"
     r"sponsored|partner|brandroom|company|inc|llc|ltd|news\s+service|wire|bureau|view|edit|profile|articles|posts|"
-    r"stories|login|log\s+in|sign|account|more|about|this|email|bio|home|menu|redazione|redaktion|rédaction|"
+    r"stories|login|log\s+in|sign|account|more|about|this|e-?mail|bio|home|menu|redazione|redaktion|rédaction|"
     r"redacción|redação|redactie)\b", re.I)
 _STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?|redazione|redaktion|"
                     r"rédaction|redacción|redação|redactie)\b", re.I)
@@ -454,6 +466,7 @@ def clean_name(value: str) -> str | None:
         name = " ".join(words[: len(words) // 2])  # "Associated Press Associated Press"
     name = _CREDENTIALS.sub("", name.strip(" ,"))
     name = " ".join(name.split()).strip(" ,;:-–—|•")
+    name = re.sub(r"\s+(the|a|an)$", "", name, flags=re.I)  # the next sentence's first word
     if not name or len(name) > 50 or re.search(r"[\d*@#<>{}=]", name):
         return None
     words = name.split()
@@ -485,12 +498,18 @@ def _is_site_name(name: str, keys: set[str]) -> bool:
                for k in keys)
 
 
-def _names(values: list[str], keys: set[str]) -> list[str]:
+def _owners(site_names: set[str]) -> set[str]:
+    """Whose site it is, when its name says so (``Daniel Lemire's blog``)."""
+    return {squash(m.group(1)) for n in site_names if (m := re.match(r"^(\w[\w.' -]+?)['’]s\s+\w", n))}
+
+
+def _names(values: list[str], keys: set[str], owners: set[str] = frozenset()) -> list[str]:
     names: list[str] = []
     for value in values:
         for part in split_names(value):
             name = clean_name(part)
-            if name and not _WIRE.match(name) and not _is_site_name(name, keys) and name not in names:
+            if name and not _WIRE.match(name) and (squash(name) in owners or not _is_site_name(name, keys)) \
+                    and name not in names:
                 names.append(name)
     return names
 
@@ -534,7 +553,9 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
     return texts
 
 
-_TEXT_BYLINE = re.compile(r"(?:^|\s)by\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})")
+_NOT_NAME_WORD = (r"(?!(?i:(?:jan|feb|mar|apr|may|june?|july?|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d|"
+                  r"(?:special|updated|published|posted|staff|on|for|in|at)\b))")
+_TEXT_BYLINE = re.compile(r"(?:^|[\s|])(?:by|By|BY):?\s+([A-Z][\w'’.-]+(?:\s+" + _NOT_NAME_WORD + r"[A-Z][\w'’.-]+){1,3})")
 _EMBEDDED_AUTHOR = re.compile(r'"authors?"\s*:\s*\[?\s*(?:\{[^{}]{0,200}?"name"\s*:\s*"([^"]{3,60})"|"([^"]{3,60})")')
 
 
@@ -575,21 +596,22 @@ def pick_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Any = N
     visible byline (``bylines``: a callable, read only when needed), then a credited agency, then
     names in the page's scripts (``scripts``: a callable)."""
     keys = _site_keys(meta.site_names, domains)
-    people = _names([n for n, kind in meta.ld_authors if kind in ("person", "")], keys)
-    if people:
+    owners = _owners(meta.site_names)
+    people = _names([n for n, kind in meta.ld_authors if kind in ("person", "")], keys, owners)
+    if people and not meta.ld_authors_by_ref:
         return people
-    from_meta = _names([a for a in meta.meta_authors if not a.startswith("http")], keys)
-    if from_meta:
-        return from_meta
+    from_meta = _names([a for a in meta.meta_authors if not a.startswith("http")], keys, owners)
+    if from_meta or people:
+        return from_meta or people
     if any(_STAFF.search(n) for n, _ in meta.ld_authors) or any(_STAFF.search(a) for a in meta.meta_authors):
         return []  # the page credits its staff, not a person: a byline further down is someone else's
     if bylines is not None:
         for text in bylines():
-            names = [n for n in _names([text], keys) if len(n.split()) >= 2]
+            names = [n for n in _names([text], keys, owners) if len(n.split()) >= 2]
             if names:
                 return names
     if any(_WIRE.match(n.strip()) for n, _ in meta.ld_authors) or any(_WIRE.match(a) for a in meta.meta_authors):
         return []  # wire copy: the agency is credited, no person
     if scripts is not None:
-        return [n for n in _names(scripts(), keys) if len(n.split()) >= 2][:3]
+        return [n for n in _names(scripts(), keys, owners) if len(n.split()) >= 2][:3]
     return []

@@ -287,6 +287,36 @@ def test_author_from_the_visible_byline_when_metadata_has_none():
     assert extract(page(before=byline))["authors"] == ["Mara Lind"]
 
 
+def test_authors_named_by_reference_in_a_jsonld_graph():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "NewsArticle", "@id": "https://example.com/#article", "headline": TITLE,
+         "author": {"@id": "https://example.com/#/person/1"}},
+        {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Mara Lind"}]}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert extract(page(head=head))["authors"] == ["Mara Lind"]
+    # the graph names the account that posted; the page's author tag names who wrote it
+    assert extract(page(head=head + '<meta name="author" content="Tom Berg">'))["authors"] == ["Tom Berg"]
+
+
+def test_the_owner_of_a_personal_blog_is_its_author():
+    head = '<meta property="og:site_name" content="Mara Lind\'s blog">'
+    byline = '<p class="byline">Published by <a href="/author/mara/">Mara Lind</a></p>'
+    assert extract(page(head=head, before=byline))["authors"] == ["Mara Lind"]
+
+
+@pytest.mark.parametrize("shown", [
+    '<p><span class="trending">Hot</span> | By <span>Mara Lind</span> | March 5, 2024</p>',
+    "<p>BY Mara Lind Mar 5, 2024</p>",
+    "<p>Story by Mara Lind Special to the Gazette</p>"])
+def test_author_from_a_by_line_written_under_the_headline(shown):
+    assert extract(page(before=shown))["authors"] == ["Mara Lind"]
+
+
+@pytest.mark.parametrize("junk", ["Send an e-mail to the editor", "Baschurr says", "Hinterlasse einen Kommentar"])
+def test_byline_look_alikes_are_not_authors(junk):
+    assert extract(page(head=f'<meta name="author" content="{junk}">'))["authors"] == []
+
+
 # -- not articles -------------------------------------------------------------------------------
 
 def listing(title: str = "Example Gazette - news from the harbour", og_type: str = "website",
