@@ -49,6 +49,11 @@ _CREDIT = re.compile(
     re.I | re.X,
 )
 
+# A caption: a photo described, then credited in brackets ("…at the Capitol. (AP)", "[Image via X]").
+_CAPTION_END = re.compile(
+    r"[(\[]\s*(?:(?:AP|AFP|Reuters|Getty|EPA|Shutterstock|iStock|Alamy)\b[^()\[\]]{0,60}|"
+    r"(?:photo|image|credit|courtesy|illustration)\b[^()\[\]]{0,60})[)\]]\.?$", re.I)
+
 # Sentences that give a paragraph away as a pitch, a disclosure or a byline box, wherever they occur.
 _PITCH = re.compile(
     r"""(
@@ -165,7 +170,7 @@ def is_furniture(paragraph: str) -> bool:
                                                     paragraph):
         return True
     text = paragraph.strip(" -–—•|*")
-    if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)):
+    if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)) or _CAPTION_END.search(text):
         return True
     if n <= SHORT * 2 and is_pitch(text):
         return True

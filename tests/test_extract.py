@@ -115,6 +115,15 @@ def test_image_caption_repeating_a_paragraph_is_dropped():
     assert with_caption["body"] == result["body"]
 
 
+@pytest.mark.parametrize("caption", ["Dock workers watch the first converted crane lift a container on the north quay, "
+                                     "March 4, 2024. (AP Photo/Jan Kowalski)",
+                                     "The converted crane at night [Image via Port Authority]"])
+def test_a_credited_photo_caption_in_the_text_is_dropped(caption):
+    story = STORY[:3] + [caption] + STORY[3:]
+    body = extract(page(story=story))["body"]
+    assert caption not in body and STORY[3] in body
+
+
 def test_the_pages_own_article_body_rescues_a_story_the_extractor_misses():
     # the story sits in a widget-like block the extractor skips; the page's JSON-LD says what the story is
     head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n".join(STORY)})
