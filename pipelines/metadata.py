@@ -528,6 +528,20 @@ def _element_text(el) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
+def _photo_credit(el) -> bool:
+    """A "By …" that credits a picture: the small block holding an image is mostly its caption."""
+    own = len(_element_text(el))
+    block = el.getparent()
+    for _ in range(3):
+        if block is None or block.tag in ("body", "article", "main", "header"):
+            return False
+        if block.xpath(".//img|.//picture"):
+            text = len(_element_text(block))
+            return not block.xpath(".//h1") and text <= 600 and own < 0.3 * text
+        block = block.getparent()
+    return False
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
     author links inside a byline when it has them, else its text."""
@@ -538,7 +552,8 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
     texts: list[str] = []
     for el in found[: limit * 6]:
         if el.tag in ("meta", "link", "script", "style", "body", "html", "main", "article") or \
-                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure"):
+                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure") or \
+                _photo_credit(el):
             continue
         links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
         candidates = [t for t in links if t] or [_element_text(el)]

@@ -307,6 +307,17 @@ def test_authors_named_by_reference_in_a_jsonld_graph():
     assert extract(page(head=head + '<meta name="author" content="Tom Berg">'))["authors"] == ["Tom Berg"]
 
 
+def test_a_photographers_credit_under_a_picture_is_not_the_byline():
+    picture = ('<div class="media"><img src="/crane.jpg" alt=""><div>Dock workers watch the first converted crane '
+               'lift a container on the north quay on Tuesday morning, as the trial enters its third month. '
+               '<span>By <a href="/writer/ed-nobody/">Ed Nobody</a></span></div></div>')
+    byline = '<div class="meta"><span>By <a href="/writer/mara-lind/">Mara Lind</a>, Port Reporter</span></div>'
+    assert extract(page(before=picture + byline))["authors"] == ["Mara Lind"]
+    avatar = ('<div class="meta"><img src="/mara.jpg" alt=""><span>By <a href="/writer/mara-lind/">Mara Lind</a>'
+              '</span></div>')
+    assert extract(page(before=avatar))["authors"] == ["Mara Lind"]
+
+
 def test_the_owner_of_a_personal_blog_is_its_author():
     head = '<meta property="og:site_name" content="Mara Lind\'s blog">'
     byline = '<p class="byline">Published by <a href="/author/mara/">Mara Lind</a></p>'
