@@ -155,6 +155,8 @@ def test_revision_diff_shows_what_changed_between_versions(room):
     assert status == 200
     assert "<ins>Update: a fix landed.</ins>" in page
     assert "<del>" not in page  # nothing was removed, only a paragraph added
+    status, _, article_page = get(server, f"/archive/articles/{article_id}")
+    assert status == 200 and f"/archive/revision_diff?article_id={article_id}" in article_page
 
 
 def parse_feed(text: str) -> ET.Element:
