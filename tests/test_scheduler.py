@@ -366,13 +366,14 @@ def test_run_left_running_by_a_killed_foreground_crawl_is_marked_failed_when_the
 
 def test_crawl_over_its_time_limit_is_stopped_and_recorded_as_timeout(world):
     alpha = world.sites["alpha"]
-    world.configure(daemon={"crawl_timeout": 5, "grace_period": 1})
+    # long enough for a normal crawl of beta on a loaded machine, far shorter than alpha's hold
+    world.configure(daemon={"crawl_timeout": 10, "grace_period": 1})
     daemon = world.daemon()
     alpha.hold(alpha.feed)
     assert world.cli("trigger", "alpha").returncode == 0
-    assert wait_for(lambda: daemon.ended("alpha"), 20), daemon.log()
+    assert wait_for(lambda: daemon.ended("alpha"), 25), daemon.log()
     row = runs(world.db, "alpha")[0]
-    assert row["status"] == "timeout" and "crawl_timeout of 5 s" in row["message"], row
+    assert row["status"] == "timeout" and "crawl_timeout of 10 s" in row["message"], row
     assert daemon.ended("alpha")[0]["status"] == "timeout"
     assert daemon.proc.poll() is None
     assert not group_alive(row["pid"])
