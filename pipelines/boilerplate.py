@@ -20,10 +20,11 @@ _FURNITURE = re.compile(
       partner\s+content | story\s+continues(\s+below)?(\s+advertisement)? |
       (continue|keep)\s+reading(\s+below)?(\s+the\s+(ad|advertisement))? |
       (share|tweet|email|print|copy\s+link|link\s+copied|save)(\s+(this|on|article|story|to\s+\w+))*\s*[:!.]? |
-      (trending|related|recommended|see\s+also|also\s+see|also\s+read|read\s+(more|next|also)|
+      (trending|related|recommended|see\s+also|also\s+see|also\s+read|read\s+(more|next|also)|more|
        more\s+(from|on)\s+[^.]{0,40}|required\s+reading|don['’]t\s+miss|watch|listen|up\s+next|
        most\s+(popular|read))\s*[:|].{0,200} |
       recommended(\s+(for\s+you|videos?|stories|reading))? |
+      (opinion|analysis|commentary|editorial|breaking(\s+news)?)\s*: |
       \d{1,3}\s+of\s+\d{1,3} | (click|tap)\s+(here\s+)?to\s+.{0,120} | follow\s+us\s+on\s+.{0,80} |
       scroll\s+(down|through)\b.{0,120} | (view|see)\s+(the\s+)?(full\s+)?(gallery|slideshow|photos)\b.{0,60} |
       (this|the)\s+(article|story|post|piece|content)\s+(was\s+)?(originally\s+)?(appeared|published|produced|republished)\b.{0,240} |
@@ -64,7 +65,7 @@ _PITCH = re.compile(
       \b(get|receive)\b.{0,60}\bin\s+your\s+inbox\b |
       \bthank\s+you\s+for\s+(subscribing|signing\s+up)\b |
       \bby\s+(submitting|signing\s+up|subscribing|clicking)\b.{0,80}\b(agree|consent|accept)\b |
-      \b(we|editors?)\s+(may\s+)?(earn|receive|get)\s+(an?\s+)?(small\s+)?(affiliate\s+)?(commissions?|compensation|a\s+share\s+of\s+sales)\b |
+      \b(we|editors?)\s+(may\s+)?(earn|receive|get)\s+(an?\s+)?(small\s+)?(affiliate\s+)?(commissions?|compensation|fees?|a\s+share\s+of\s+sales)\b |
       \baffiliate\s+(links?|commissions?|partnerships?)\b |
       \bindependently\s+selected\s+by\s+our\s+editors\b |
       \bour\s+journalism\s+needs\s+your\s+support\b |

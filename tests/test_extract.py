@@ -68,6 +68,9 @@ FURNITURE = {
     "related": ["Related stories", "- Ferry fares rise for the third year running",
                 "- New lighthouse keeper named after a two-year search"],
     "affiliate": ["We may earn a commission when you buy through links on our site."],
+    "affiliate-fee": ["If you make a purchase by clicking one of the links, we may earn an affiliate fee."],
+    "more": ["MORE: Watch the crane conversion live with PortTV (free trial)"],
+    "label": ["OPINION:"],
     "contact": ["Contact Mara Lind at mara.lind@example.com. Follow her on X @maralind."],
     "reprint": ["This story originally appeared in the Quay Weekly and is republished here with permission."],
 }
