@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -71,6 +72,11 @@ def counts_from_stats(stats: list[dict[str, Any]]) -> dict[str, int]:
             for name, keys in STAT_FOR_COUNT.items()}
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
 class CrawlJob:
     """Crawls a list of sites in one process (parallel across sites, spiders in turn per site)."""
 
@@ -96,6 +102,8 @@ class CrawlJob:
         from twisted.internet import defer, reactor
 
         configure_logging({"LOG_LEVEL": self.log_level, "LOG_FORMAT": "%(asctime)s %(name)s %(levelname)s: %(message)s"})
+        # an unreachable robots.txt is one line, not a traceback (the page requests record the cause)
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
         results: list[RunSummary] = []
 
         def done(value):
@@ -179,6 +187,8 @@ class CrawlJob:
             elif context.backed_off and status == "ok":
                 message = "site refused us repeatedly (blocked); backed off for the rest of the run"
             counts = counts_from_stats(stats)
+            if status == "ok" and counts["pages"] == 0 and counts["errors"]:
+                status, message = "failed", "no page of the site could be fetched (see failed_urls)"
             self.archive.finish_run(run_id, status, counts, message)
             health = run_health(self.archive.db, run_id, site.name)
             summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message, health)

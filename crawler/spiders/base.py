@@ -145,7 +145,7 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
         return "skipped", "ignored", text or type(exc).__name__
     if failure.check(TwistedTimeout, TCPTimedOutError) or "timeout" in type(exc).__name__.lower():
         return "error", "timeout", str(exc)[:300]
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError) or type(exc).__name__ == "CannotResolveHostError":
         return "error", "dns", str(exc)[:300]
     if failure.check(ConnectionRefusedError):
         return "error", "connection-refused", str(exc)[:300]
