@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scoring import body_scores, same_day  # noqa: E402
+from bench.quality import body_scores, same_day, same_title, shingle_match  # noqa: E402
 from pipelines.urls import url_key  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSARCHIVE_SHARED", ROOT.parent / "shared"))
@@ -120,9 +120,9 @@ def main() -> int:
                 continue
             title, body, published = conn.execute(
                 "SELECT title, body, published FROM articles WHERE id = ?", [article_id]).fetchone()
-            pairs.append((body or "", gt["text"] or ""))
-            titles.append((title or "").strip() == (gt["title"] or "").strip())
-            dates.append(same_day(published, gt.get("date")))
+            pairs.append(shingle_match(gt["text"] or "", body or ""))
+            titles.append(same_title(gt["title"] or "", title))
+            dates.append(same_day(gt.get("date") or "", published))
         precision, recall, f1 = body_scores(pairs)
         wall2 = crawl(config, db, log)
         rows_after_second = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
