@@ -528,16 +528,32 @@ def _element_text(el) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
+def _shown_length(el) -> int:
+    return len(" ".join(" ".join(el.xpath(".//text()[not(ancestor::style or ancestor::script)]")).split()))
+
+
+_INLINE = ("a", "span", "em", "i", "small", "strong", "b", "cite", "font")
+
+
 def _photo_credit(el) -> bool:
-    """A "By …" that credits a picture: the small block holding an image is mostly its caption."""
-    own = len(_element_text(el))
-    block = el.getparent()
-    for _ in range(3):
-        if block is None or block.tag in ("body", "article", "main", "header"):
+    """A "By …" link that credits a picture: it sits in a short caption (mostly other text) right
+    beside an image. A byline block, with or without its author's avatar, is not one."""
+    if el.tag not in _INLINE:
+        return False
+    caption = el.getparent()
+    while caption is not None and caption.tag in _INLINE:
+        caption = caption.getparent()
+    if caption is None or caption.tag in ("body", "article", "main", "header") or caption.xpath(".//img|.//picture"):
+        return False
+    size = _shown_length(caption)
+    if not (120 <= size <= 600 and _shown_length(el) < 0.3 * size):
+        return False
+    block = caption.getparent()
+    for _ in range(2):
+        if block is None or block.tag in ("body", "article", "main", "header") or block.xpath(".//h1"):
             return False
         if block.xpath(".//img|.//picture"):
-            text = len(_element_text(block))
-            return not block.xpath(".//h1") and text <= 600 and own < 0.3 * text
+            return True
         block = block.getparent()
     return False
 

@@ -319,6 +319,10 @@ def test_a_photographers_credit_under_a_picture_is_not_the_byline():
     avatar = ('<div class="meta"><img src="/mara.jpg" alt=""><span>By <a href="/writer/mara-lind/">Mara Lind</a>'
               '</span></div>')
     assert extract(page(before=avatar))["authors"] == ["Mara Lind"]
+    header = ('<div class="top"><img src="/hero.jpg" alt=""><div class="info"><div class="authors">'
+              '<a href="/writer/mara-lind/">Mara Lind</a> Port Reporter</div><p>Our team follows the harbour every '
+              'day of the year, from the north quay to the ferry terminal, so you do not have to.</p></div></div>')
+    assert extract(page(before=header))["authors"] == ["Mara Lind"]
 
 
 def test_the_owner_of_a_personal_blog_is_its_author():
