@@ -435,7 +435,8 @@ _CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdce
                           re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
 _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
-                      r"\b(updated|published|posted)\b.*$", re.I)
+                      r"\b(updated|published|posted)\b.*$|"
+                      r"\son\s+(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b.*$", re.I)
 _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
                    r"national|political|business|sports|tech|technology|science|health|crime|news|features|"
                    r"freelance|guest|port|city|local)\s+)*(columnist|writer|editor|reporter|correspondent|contributor|"

@@ -310,6 +310,10 @@ def test_authors_named_by_reference_in_a_jsonld_graph():
     assert extract(page(head=head + '<meta name="author" content="Tom Berg">'))["authors"] == ["Tom Berg"]
 
 
+def test_a_weekday_after_the_name_is_not_part_of_it():
+    assert extract(page(head='<meta name="author" content="Mara Lind on Friday">'))["authors"] == ["Mara Lind"]
+
+
 def test_a_photographers_credit_under_a_picture_is_not_the_byline():
     picture = ('<div class="media"><img src="/crane.jpg" alt=""><div>Dock workers watch the first converted crane '
                'lift a container on the north quay on Tuesday morning, as the trial enters its third month. '
@@ -339,7 +343,8 @@ def test_author_from_a_by_line_written_under_the_headline(shown):
     assert extract(page(before=shown))["authors"] == ["Mara Lind"]
 
 
-@pytest.mark.parametrize("junk", ["Send an e-mail to the editor", "Baschurr says", "Hinterlasse einen Kommentar"])
+@pytest.mark.parametrize("junk", ["Send an e-mail to the editor", "Baschurr says", "Hinterlasse einen Kommentar",
+                                  "msmash on Friday January 12, 2024"])
 def test_byline_look_alikes_are_not_authors(junk):
     assert extract(page(head=f'<meta name="author" content="{junk}">'))["authors"] == []
 
