@@ -173,6 +173,13 @@ def page_metadata(tree) -> PageMeta:
             publisher = by_id.get(publisher["@id"], publisher)
         if isinstance(publisher, dict) and _text(publisher.get("name")):
             meta.publisher = _text(publisher.get("name"))
+    if not meta.ld_article:
+        # a graph without an article node may credit the author on its web page node
+        page = next((n for n in nodes if "webpage" in _types(n) and (n.get("author") or n.get("creator"))), None)
+        if page is not None:
+            credited = page.get("author") or page.get("creator")
+            meta.ld_authors = _ld_people(credited, by_id)
+            meta.ld_authors_by_ref = meta.ld_authors != _ld_people(credited)
     return meta
 
 

@@ -329,6 +329,15 @@ def test_a_photographers_credit_under_a_picture_is_not_the_byline():
     assert extract(page(before=header))["authors"] == ["Mara Lind"]
 
 
+def test_authors_credited_on_the_web_page_node_of_a_graph_without_an_article():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": "https://example.com/story#webpage", "name": TITLE,
+         "author": {"@id": "https://example.com/#/person/1"}},
+        {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Mara Lind"}]}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert extract(page(head=head))["authors"] == ["Mara Lind"]
+
+
 def test_the_owner_of_a_personal_blog_is_its_author():
     head = '<meta property="og:site_name" content="Mara Lind\'s blog">'
     byline = '<p class="byline">Published by <a href="/author/mara/">Mara Lind</a></p>'
