@@ -12,12 +12,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-TRACKING_PARAMS = (
+TRACKING_PARAMS = frozenset((
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "_gl",
     "ocid", "cmpid", "cmp", "ncid", "sr_share", "share", "src", "ref", "ref_src", "ref_url",
-    "taid", "guccounter", "guce_referrer", "guce_referrer_sig", "mbid", "rss", "spm", "CMP",
+    "taid", "guccounter", "guce_referrer", "guce_referrer_sig", "mbid", "rss", "spm",
     "smid", "soc_src", "soc_trk", "__twitter_impression", "wt_mc", "s_cid", "trk",
-)
+))
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
 _VARIANT_PARAMS = {"amp", "outputtype", "print", "output", "view", "page"}
 _AMP_PATH = re.compile(r"(/amp)+/?$|/amp(?=/)|\.amp(?=\.html?$|$)", re.I)
@@ -26,7 +26,7 @@ _PRINT_PATH = re.compile(r"/print/?$", re.I)
 
 def _is_tracking(name: str) -> bool:
     lower = name.lower()
-    return lower in {p.lower() for p in TRACKING_PARAMS} or lower.startswith(_TRACKING_PREFIXES)
+    return lower in TRACKING_PARAMS or lower.startswith(_TRACKING_PREFIXES)
 
 
 def canonical_url(url: str) -> str:
