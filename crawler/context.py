@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from crawler.config import Site
 from pipelines.archive import Archive
@@ -15,7 +16,8 @@ class SiteRun:
     run_id: int
     archive: Archive
     pool: ExtractorPool
-    requested: set[str] = field(default_factory=set)  # URL keys requested in this run
+    requested: set[str] = field(default_factory=set)  # article URL keys requested in this run
+    sitemaps: set[str] = field(default_factory=set)  # sitemaps followed in this run
     robots: dict = field(default_factory=dict)  # netloc -> parsed robots.txt, shared by the spiders
     blocked_streak: int = 0
     backed_off: bool = False  # the site keeps refusing us: leave it alone for the rest of the run
@@ -27,7 +29,7 @@ class SiteRun:
             self.backed_off = True
         return self.backed_off
 
-    @property
+    @cached_property
     def extract_options(self) -> ExtractOptions:
         site = self.site
         return ExtractOptions(site=site.name, domains=site.allowed_domains, min_words=site.min_words,

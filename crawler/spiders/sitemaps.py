@@ -17,17 +17,14 @@ from pipelines.urls import same_site
 
 
 class NewsSitemap(Sitemap):
-    """Scrapy's sitemap parser, also keeping ``news:publication_date`` and ``news:title``."""
+    """Scrapy's sitemap parser, also keeping a Google News ``news:publication_date``."""
 
     def _process_sitemap_element(self, elem):
-        news = {}
-        for child in elem.iter():
-            tag = self._get_tag_name(child)
-            if tag in ("publication_date", "title") and child.text and child.getparent() is not elem:
-                news[tag] = child.text.strip()
+        published = next((child.text.strip() for child in elem.iter()
+                          if self._get_tag_name(child) == "publication_date" and child.text), None)
         entry = super()._process_sitemap_element(elem)
-        if entry is not None and news:
-            entry["news_date"] = news.get("publication_date")
+        if entry is not None and published:
+            entry["news_date"] = published
         return entry
 
 
@@ -71,8 +68,8 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
                 continue
             if sitemap.type == "sitemapindex":
                 url = urljoin(response.url, loc)
-                if same_site(url, self.allowed_domains) and url not in self.run.requested:
-                    self.run.requested.add(url)
+                if same_site(url, self.allowed_domains) and url not in self.run.sitemaps:
+                    self.run.sitemaps.add(url)
                     yield scrapy.Request(url, callback=self._parse_sitemap, errback=self.failed)
                 continue
             hints = {"updated": lastmod}
