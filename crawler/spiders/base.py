@@ -7,7 +7,8 @@ from typing import Any, Iterator
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, CloseSpider, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeout)
@@ -143,11 +144,11 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
         if "redirect" in text.lower():
             return "error", "redirect-loop", text
         return "skipped", "ignored", text or type(exc).__name__
-    if failure.check(TwistedTimeout, TCPTimedOutError) or "timeout" in type(exc).__name__.lower():
+    if failure.check(DownloadTimeoutError, TwistedTimeout, TCPTimedOutError):
         return "error", "timeout", str(exc)[:300]
-    if failure.check(DNSLookupError) or type(exc).__name__ == "CannotResolveHostError":
+    if failure.check(CannotResolveHostError, DNSLookupError):
         return "error", "dns", str(exc)[:300]
-    if failure.check(ConnectionRefusedError):
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "error", "connection-refused", str(exc)[:300]
     name = type(exc).__name__
     return "error", name.lower(), text[:300] or name
