@@ -380,6 +380,14 @@ def visible_date(tree) -> str | None:
     for el in tree.xpath("//time[@datetime]")[:10]:
         if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I):
             continue
+        text = " ".join(" ".join(el.itertext()).split())
+        updated = re.search(r"(last\s+)?updated", text, re.I)
+        if updated:
+            # "Posted: Dec 22, 2023 | Last Updated: January 2": the datetime is the update's
+            before = _DATE_PREFIX.sub("", text[:updated.start()].strip(" |·•,;-–—"))
+            if before and normalize_date(before):
+                return before
+            continue
         if normalize_date(el.get("datetime")):
             return el.get("datetime")
     for el in tree.xpath("//*[@class or @id]"):

@@ -255,6 +255,16 @@ def test_a_refreshed_story_is_dated_by_the_later_date_it_displays():
     assert extract(page(head=head, before=first_shown), url=NO_URL_DATE)["published"] == "2022-10-21T11:00:00Z"
 
 
+def test_a_stamp_showing_posted_and_updated_dates_the_story_by_the_posted_one():
+    head = jsonld(**{"@type": "NewsArticle", "headline": TITLE, "datePublished": "2023-12-22T13:25:00Z",
+                     "dateModified": "2024-01-02T15:04:00Z"})
+    shown = ('<time datetime="2024-01-02T15:04:07Z">Posted: Dec 22, 2023 8:25 AM EST | '
+             'Last Updated: January 2</time>')
+    result = extract(page(head=head, before=shown), url=NO_URL_DATE)
+    assert result["published"] == "2023-12-22T13:25:00Z"
+    assert result["modified"] == "2024-01-02T15:04:00Z"
+
+
 # -- authors ------------------------------------------------------------------------------------
 
 def test_authors_from_jsonld_people():
