@@ -78,7 +78,8 @@ _PITCH = re.compile(
       \b(contact|email|reach)\s+(the\s+)?(reporter|writer|author|\w+\s+\w+)\s+(at|via)\s+\S+@\S+ |
       \bfollow\s+(her|him|them|me)\s+on\s+(x|twitter|instagram|facebook|threads|linkedin|bluesky|mastodon)\b.{0,60}(@\w|$) |
       \bthis\s+feature\s+is\s+powered\s+by\s+text-to-speech\b |
-      \bwe\s+use\s+cookies\b | \bcookies?\s+(policy|settings|preferences)\b
+      \bwe\s+use\s+cookies\b | \bcookies?\s+(policy|settings|preferences)\b |
+      \bstart\s+your\s+.{0,40}\bsubscription\b | \bjoin\s+our\s+.{0,30}\bforums?\b.{0,40}\b(talk|discuss|keep)
     )""",
     re.I | re.X,
 )
@@ -108,7 +109,8 @@ _END_MARKER = re.compile(
       (reader\s+)?comments?(\s*\(\d+\))?\W* | \d+\s+comments?\W* |
       join\s+(the|our)\s+.{0,40}(conversation|discussion|forums?)\b.* |
       footnotes?\W* | references\W* | sources\W* | photo\s+credits?\W* |
-      more\s+information\s*:.* | about\s+the\s+author\W*
+      more\s+information\s*:.* | about\s+the\s+author\W* | (post|add|leave|write)\s+(your|a)\s+comments?\W* |
+      story\s+source\W*
     )$""",
     re.I | re.X,
 )
@@ -138,7 +140,20 @@ _CLOSING = re.compile(
       [A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){1,3}\s+(writes|reports|covers)\s+(about|on|for)\b.* |
       [A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){1,3}\s+is\s+(a|an|the)\s+([\w-]+\s+){0,4}(reporter|writer|editor|
         correspondent|columnist|journalist|contributor|producer)\b.* |
-      .{0,80}\bdo(es)?\s+not\s+own\s+shares\b.* | disclosure\s*:.* | (editor['’]s\s+)?note\s*:.{0,300}
+      .{0,80}\bdo(es)?\s+not\s+own\s+shares\b.* | disclosure\s*:.* | (editor['’]s\s+)?note\s*:.{0,300} |
+      .{0,160}\bcontributed\s+(reporting\s+)?(to\s+)?(this|the)\s+(report|story|article)\W* |
+      [A-Z][\w.'’-]+(\s+(and\s+)?[A-Z][\w.'’-]+){0,5}\s+reported\s+from\s+[A-Z].{0,80} |
+      includes\s+(information|reporting)\s+from\b.{0,80} | our\s+standards\s*:.* |
+      story\s+source\s*:? | materials\s+provided\s+by\b.* |
+      read\s+the\s+original\s+(article|story|post)\b.{0,80} |
+      (cross-?posted|republished|reprinted|excerpted|adapted)\s+(with\s+permission\s+|by\s+permission\s+of\s+)?(from|by)?\b.{0,300} |
+      this\s+(interview|conversation|transcript|q&a)\s+has\s+been\s+(edited|condensed|lightly\s+edited)\b.{0,80} |
+      from\s+the\s+.{1,40}\s+(edition|issue)\W* | this\s+(story|article)\s+(will\s+)?appear(s|ed)?\s+in\s+the\b.{0,80}\bissue\b.* |
+      discover\s+stories\s+from\s+this\s+section\b.* | explore\s+more\W* | next\s*:\s+.{1,150} |
+      (source\s+)?(images?|photos?|photographs|illustrations?|photo\s+illustration)\s+by\s+[A-Z].{0,150} |
+      .{1,60}['’]s\s+(most\s+recent|latest|new)\s+book\b.{0,150} |
+      follow\s+(the\s+)?.{1,50}\s+on\s+(facebook|twitter|x|instagram|threads)\b.{0,60} |
+      discuss\s+this\s+in\s+the\s+forums?\b.*
     )$""",
     re.I | re.X,
 )
@@ -147,7 +162,7 @@ _CLOSING = re.compile(
 # words one of the _PITCH patterns needs: a cheap test that spares most paragraphs the regex
 _PITCH_WORDS = ("sign", "newsletter", "inbox", "email", "subscri", "thank", "agree", "consent", "accept", "commission",
                 "compensation", "share of sales", "affiliate", "independently", "journalism", " app", "be the first",
-                "reached", "reading", "job", "@", "follow", "text-to-speech", "cookie")
+                "reached", "reading", "job", "@", "follow", "text-to-speech", "cookie", "forum")
 
 
 def is_pitch(text: str) -> bool:
@@ -284,8 +299,9 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
         if seen >= total * 0.6 and n <= SHORT * 2 and is_pitch(p) and out and _is_heading(out[-1]):
             out.pop()  # a sign-up box (heading and pitch): the page's, not the story's, from here on
             break
-        if late and _REPLY.search(p):
-            # a reader comment ("- username text … Reply"): the comment section starts at its first line
+        if seen >= 80 and _REPLY.search(p):
+            # a reader comment ("- username text … Reply"): the comment section starts at its first
+            # line, however long the comments run next to a short story
             starts = [j for j in range(max(0, len(out) - 6), len(out)) if out[j].startswith(("- ", "• "))]
             if starts:
                 del out[starts[0]:]
@@ -308,9 +324,18 @@ def clean(paragraphs: list[str], title: str = "") -> list[str]:
     paragraphs = trim_head(paragraphs, title)
     paragraphs = trim_tail(paragraphs)
     paragraphs = [p for p in paragraphs if not is_furniture(p)]
-    while paragraphs and is_closing(paragraphs[-1]):
-        paragraphs.pop()
-    return drop_repeats(paragraphs)
+    return drop_repeats(trim_closing(paragraphs))
+
+
+def trim_closing(paragraphs: list[str], reach: int = 12) -> list[str]:
+    """Cut the closing lines (bios, credits, notes) and the link lists that trail them."""
+    cut = len(paragraphs)
+    for i in range(len(paragraphs) - 1, max(-1, len(paragraphs) - 1 - reach), -1):
+        if is_closing(paragraphs[i]):
+            cut = i
+        elif not _is_item(paragraphs[i]):
+            break
+    return paragraphs[:cut]
 
 
 def furniture_share(paragraphs: list[str]) -> float:

@@ -106,7 +106,20 @@ def test_headline_byline_and_dateline_repeated_in_the_text_are_dropped():
      "- quaywatcher I drive past every day and had not noticed the change at all. Reply"],
     ["Comments (2)", "I drive past every day and had not noticed the change at all, which says it all.",
      "The quay was unbearable on summer evenings when all of them ran at once."],
-], ids=["sign-up box", "comments with replies", "comments heading"])
+    ["- harbor_fan This is long overdue, the generators were deafening on the north quay every single night "
+     "of the year, and nobody in the port authority seemed to care until the new mayor came in. Reply",
+     "- quaywatcher I drive past every day and had not noticed the change at all, which tells you how well "
+     "the trial went. I would still like to see the figures for the substations before I believe the costs.",
+     "Honestly the quay was unbearable on summer evenings when all of them ran at once, you could hear them "
+     "from the old town, and I am glad my children will not grow up with that noise. Reply"] * 3,
+    ["Associated Press writer Tom Berg in Rotterdam contributed to this report.",
+     "Mara Lind writes about ports and shipping for the Gazette.",
+     "Our Coverage of the Port",
+     "- The Cranes: how the north quay became the first to run without diesel generators.",
+     "- The Money: where the four million euros per crane come from, and who pays for the substations.",
+     "Read the original article on Example Wire."],
+], ids=["sign-up box", "comments with replies", "comments heading", "comments longer than the story",
+        "credits, bio and a coverage list"])
 def test_what_follows_the_story_is_not_body(tail):
     assert extract(page(story=STORY + tail))["body"].split("\n\n") == STORY
 
