@@ -153,7 +153,9 @@ _CLOSING = re.compile(
       (source\s+)?(images?|photos?|photographs|illustrations?|photo\s+illustration)\s+by\s+[A-Z].{0,150} |
       .{1,60}['’]s\s+(most\s+recent|latest|new)\s+book\b.{0,150} |
       follow\s+(the\s+)?.{1,50}\s+on\s+(facebook|twitter|x|instagram|threads)\b.{0,60} |
-      discuss\s+this\s+in\s+the\s+forums?\b.*
+      discuss\s+this\s+in\s+the\s+forums?\b.* |
+      .{0,80}\bis\s+not\s+responsible\s+for\s+(the\s+)?(opinions|views|content)\b.* |
+      the\s+(views|opinions)\s+expressed\s+(here|in\s+this\s+\w+|above)\b.{0,300}
     )$""",
     re.I | re.X,
 )

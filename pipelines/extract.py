@@ -136,6 +136,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
                 _tostring(el) for el in selected) + "</article></body></html>")
             tree = chosen if chosen is not None else tree
     _drop_furniture(tree)
+    _paragraph_divs(tree)
     prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
     reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
     ref_shingles = boilerplate.shingles(reference) if reference else set()
@@ -198,6 +199,24 @@ def _drop_furniture(tree) -> None:
             continue
         if len(el.text_content() or "") <= total * 0.3:
             el.drop_tree()
+
+
+_INLINE = ("a", "em", "strong", "i", "b", "span", "br", "sup", "sub", "abbr", "time", "mark", "u", "cite", "q")
+_TEXT_DIVS = "//div[not(*[not({})])]".format(" or ".join(f"self::{tag}" for tag in _INLINE))
+
+
+def _paragraph_divs(tree) -> None:
+    """A paragraph written as a bare <div> next to the story's <p>s (an intro, a standfirst) becomes
+    a <p>: the extractor skips text-only divs, and with them the story's opening."""
+    for el in tree.xpath(_TEXT_DIVS):
+        neighbours = (el.getnext(), el.getprevious())
+        if not any(n is not None and n.tag == "p" for n in neighbours):
+            continue
+        text = " ".join((el.text_content() or "").split())
+        if len(_WORD.findall(text)) >= 20 and text.endswith((".", "!", "?", "”", '"')) and not el.xpath("ancestor::p"):
+            el.tag = "p"
+            for name in list(el.attrib):
+                del el.attrib[name]
 
 
 def _page_words(tree) -> int:

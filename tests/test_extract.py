@@ -118,10 +118,21 @@ def test_headline_byline_and_dateline_repeated_in_the_text_are_dropped():
      "- The Cranes: how the north quay became the first to run without diesel generators.",
      "- The Money: where the four million euros per crane come from, and who pays for the substations.",
      "Read the original article on Example Wire."],
+    ["The views expressed in this column are those of the author and not of the Example Gazette.",
+     "Example Gazette is not responsible for the opinions or content presented by contributors."],
 ], ids=["sign-up box", "comments with replies", "comments heading", "comments longer than the story",
-        "credits, bio and a coverage list"])
+        "credits, bio and a coverage list", "disclaimers"])
 def test_what_follows_the_story_is_not_body(tail):
     assert extract(page(story=STORY + tail))["body"].split("\n\n") == STORY
+
+
+def test_an_opening_paragraph_written_as_a_bare_div_is_kept():
+    intro = ("Welcome to <a href=\"/tag/harbour-week/\">Harbour Week</a>, our series on the working port. "
+             "Each day we visit one quay and the people who keep it moving, from crane drivers to pilots.")
+    result = extract(page(wrapper='<div class="article-body"><div class="article-intro">' + intro + "</div>{}</div>"))
+    paragraphs = result["body"].split("\n\n")
+    assert paragraphs[0].startswith("Welcome to Harbour Week, our series on the working port.")
+    assert paragraphs[1:] == STORY
 
 
 def test_image_caption_repeating_a_paragraph_is_dropped():
