@@ -35,7 +35,10 @@ _FURNITURE = re.compile(
       (listen\s+to|subscribe\s+to|follow)\s+(the|our)\s+podcast\b.{0,160} |
       (this|the)\s+(newsletter|email)\s+may\s+contain\b.{0,300} |
       join\s+(the\s+)?(conversation|discussion)\b.{0,120} | leave\s+a\s+(comment|reply)\b.{0,40} |
-      \d+\s+comments? | comments?\s*(\(\d+\))?
+      \d+\s+comments? | comments?\s*(\(\d+\))? | published | updated | submitted\s+photo |
+      (instagram|twitter|x|tiktok|youtube|facebook|spotify|vimeo|threads|bluesky)\s+(content|post|video) |
+      this\s+content\s+can\s+also\s+be\s+viewed\s+on\s+the\s+site\s+it\s+originates\s+from\.? |
+      [—–-]?\s*[^()]{1,60}\s+\(@\w{1,30}\)\s+\w+\s+\d{1,2},\s+\d{4}
     )$""",
     re.I | re.X,
 )
@@ -204,7 +207,13 @@ def is_dateline(paragraph: str) -> bool:
     return words(rest) == 0 and re.search(r"\d", paragraph) is not None
 
 
+_NAMED_DATELINE = re.compile(r"^[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s+[-–—|·]\s+(?P<date>.+)$")
+
+
 def is_byline(paragraph: str) -> bool:
+    named = _NAMED_DATELINE.match(paragraph.strip())
+    if named and is_dateline(named.group("date")):
+        return True  # "Jane Doe - January 24, 2020"
     return bool(re.match(r"^(by|written\s+by|posted\s+(on\s+)?(by)?|words\s+by)\s+\S", paragraph.strip(), re.I)) \
         and words(paragraph) <= 14 and not paragraph.rstrip().endswith((".", "?", "!")) or \
         bool(re.match(r"^(posted|published)\s+(on\s+)?by\b", paragraph.strip(), re.I)) and words(paragraph) <= 14
@@ -247,8 +256,9 @@ def trim_head(paragraphs: list[str], title: str) -> list[str]:
         if is_byline(p) or is_dateline(p) or is_furniture(p):
             cut = i + 1
             continue
-        if words(p) <= 4 and i + 1 < limit and title and similar(paragraphs[i + 1], title):
-            cut = i + 1  # a kicker ("News", "Tennis Lessons") above the repeated headline
+        if words(p) <= 4 and i + 1 < limit and (title and similar(paragraphs[i + 1], title) or _is_heading(p) and (
+                is_byline(paragraphs[i + 1]) or is_dateline(paragraphs[i + 1]))):
+            cut = i + 1  # a kicker ("News", "Tennis Lessons") above the repeated headline or the byline
             continue
         break
     return paragraphs[cut:]

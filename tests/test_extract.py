@@ -73,6 +73,8 @@ FURNITURE = {
     "label": ["OPINION:"],
     "contact": ["Contact Mara Lind at mara.lind@example.com. Follow her on X @maralind."],
     "reprint": ["This story originally appeared in the Quay Weekly and is republished here with permission."],
+    "embed": ["Instagram content", "This content can also be viewed on the site it originates from."],
+    "tweet credit": ["— Port Authority (@portauthority) March 5, 2024"],
 }
 
 
@@ -83,6 +85,11 @@ def test_page_furniture_stays_out_of_the_body(kind):
     story = inline + STORY if at_start else STORY[:4] + STORY[4:] + inline
     result = extract(page(story=story))
     assert result["body"].split("\n\n") == STORY
+
+
+def test_a_section_kicker_and_a_name_and_date_line_above_the_story_are_dropped():
+    story = ["Ports", "Mara Lind - March 5, 2024"] + STORY
+    assert extract(page(story=story))["body"].split("\n\n") == STORY
 
 
 def test_a_rail_in_the_middle_goes_and_the_story_after_it_stays():
