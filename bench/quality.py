@@ -111,10 +111,26 @@ def first_author(value) -> str:
 
 # -- running ------------------------------------------------------------------------------------
 
-def options_for(url: str) -> ExtractOptions:
+SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "sites.toml"
+
+
+def shipped_options(path: Path = SHIPPED_CONFIG) -> dict[str, ExtractOptions]:
+    """The extraction options of the sites the project ships, by domain: a page of one of them is
+    extracted with its overrides (drop_selectors, body_selector), as a crawl would."""
+    from crawler.config import load_config
+
+    options = {}
+    for site in load_config(path).sites.values():
+        for domain in site.allowed_domains:
+            options[domain] = ExtractOptions(site=site.name, domains=site.allowed_domains, min_words=site.min_words,
+                                             drop_selectors=site.drop_selectors, body_selector=site.body_selector)
+    return options
+
+
+def options_for(url: str, shipped: dict[str, ExtractOptions] | None = None) -> ExtractOptions:
     host = (urlsplit(url).hostname or "").lower()
     host = host[4:] if host.startswith("www.") else host
-    return ExtractOptions(site=host, domains=(host,))
+    return (shipped or {}).get(host) or ExtractOptions(site=host, domains=(host,))
 
 
 def trafilatura_alone(body: bytes, url: str) -> dict:
@@ -133,7 +149,8 @@ def timed(fn, *args):
     return result, time.perf_counter() - started
 
 
-def run_articles(corpus: Path, limit: int | None, baseline: bool) -> dict:
+def run_articles(corpus: Path, limit: int | None, baseline: bool,
+                 shipped: dict[str, ExtractOptions] | None = None) -> dict:
     pages = [p for p in json.loads((corpus / "articles" / "news_articles.json").read_text())
              if (corpus / "articles" / "html" / f"{p['html_file']}.html.gz").exists()]
     pages = pages[:limit] if limit else pages
@@ -147,7 +164,7 @@ def run_articles(corpus: Path, limit: int | None, baseline: bool) -> dict:
     for page in pages:
         body = gzip.decompress((corpus / "articles" / "html" / f"{page['html_file']}.html.gz").read_bytes())
         url = page["link"]
-        ours, ours_s = timed(extract_page, body, url, options_for(url), "text/html")
+        ours, ours_s = timed(extract_page, body, url, options_for(url, shipped), "text/html")
         theirs, theirs_s = timed(trafilatura_alone, body, url) if baseline else ({}, 0.0)
         rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s})
     return {"rows": rows}
@@ -173,7 +190,7 @@ def score(rows: list[dict], key: str) -> dict:
             "matches": matches, "titles": titles, "dates": dates, "authors": authors}
 
 
-def run_evaldata(corpus: Path) -> dict:
+def run_evaldata(corpus: Path, shipped: dict[str, ExtractOptions] | None = None) -> dict:
     base = corpus / "trafilatura" / "tests"
     data = json.loads((base / "evaldata.json").read_text())
     kept, dropped = {"ours": 0, "theirs": 0}, {"ours": 0, "theirs": 0}
@@ -184,7 +201,7 @@ def run_evaldata(corpus: Path) -> dict:
         if path is None:
             continue
         raw = gzip.decompress(path.read_bytes())
-        out = extract_page(raw, url, options_for(url), "text/html")
+        out = extract_page(raw, url, options_for(url, shipped), "text/html")
         if not is_english(out, raw):
             continue
         pages += 1
@@ -210,7 +227,7 @@ def is_english(out: dict, raw: bytes) -> bool:
     return match is None or match.group(1).lower() == b"en"
 
 
-def run_listings(corpus: Path) -> list[dict]:
+def run_listings(corpus: Path, shipped: dict[str, ExtractOptions] | None = None) -> list[dict]:
     base = corpus / "listings"
     types = json.loads((base / "metadata.json").read_text())["files"]
     found = []
@@ -219,7 +236,7 @@ def run_listings(corpus: Path) -> list[dict]:
         page_type = types.get(file_id, {}).get("page_type", "?")
         truth = json.loads((path.parents[1] / "ground-truth" / f"{file_id}.json").read_text())
         url = truth["url"]
-        out = extract_page(gzip.decompress(path.read_bytes()), url, options_for(url), "text/html")
+        out = extract_page(gzip.decompress(path.read_bytes()), url, options_for(url, shipped), "text/html")
         found.append({"id": file_id, "type": page_type, "url": url, "kind": out["kind"],
                       "reason": out.get("reason"), "words": out.get("word_count")})
     return found
@@ -344,9 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         print("no shared/corpus found (pass --shared or set NEWSARCHIVE_SHARED)", file=sys.stderr)
         return 2
     corpus = shared / "corpus"
-    articles = run_articles(corpus, args.limit, not args.no_baseline)
-    evaldata = None if args.articles_only else run_evaldata(corpus)
-    listings = None if args.articles_only else run_listings(corpus)
+    shipped = shipped_options()
+    articles = run_articles(corpus, args.limit, not args.no_baseline, shipped)
+    evaldata = None if args.articles_only else run_evaldata(corpus, shipped)
+    listings = None if args.articles_only else run_listings(corpus, shipped)
     print(report(articles, evaldata, listings, args.worst, not args.no_baseline))
     return 0
 

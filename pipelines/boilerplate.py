@@ -20,6 +20,7 @@ _FURNITURE = re.compile(
       partner\s+content | story\s+continues(\s+below)?(\s+advertisement)? |
       (continue|keep)\s+reading(\s+below)?(\s+the\s+(ad|advertisement))? |
       (share|tweet|email|print|copy\s+link|link\s+copied|save)(\s+(this|on|article|story|to\s+\w+))*\s*[:!.]? |
+      also\s*:\s*[^.!?]{1,150} |
       (trending|related|recommended|see\s+also|also\s+see|also\s+read|read\s+(more|next|also)|more|
        more\s+(from|on)\s+[^.]{0,40}|required\s+reading|don['’]t\s+miss|watch|listen|up\s+next|
        most\s+(popular|read))\s*[:|].{0,200} |

@@ -75,6 +75,7 @@ FURNITURE = {
     "reprint": ["This story originally appeared in the Quay Weekly and is republished here with permission."],
     "embed": ["Instagram content", "This content can also be viewed on the site it originates from."],
     "tweet credit": ["— Port Authority (@portauthority) March 5, 2024"],
+    "also": ["Also: Ferry fares rise for the third year running"],
 }
 
 
