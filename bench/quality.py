@@ -164,9 +164,12 @@ def run_articles(corpus: Path, limit: int | None, baseline: bool,
     for page in pages:
         body = gzip.decompress((corpus / "articles" / "html" / f"{page['html_file']}.html.gz").read_bytes())
         url = page["link"]
-        ours, ours_s = timed(extract_page, body, url, options_for(url, shipped), "text/html")
+        options = options_for(url, shipped)
+        ours, ours_s = timed(extract_page, body, url, options, "text/html")
         theirs, theirs_s = timed(trafilatura_alone, body, url) if baseline else ({}, 0.0)
-        rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s})
+        rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s,
+                     "path": corpus / "articles" / "html" / f"{page['html_file']}.html.gz",
+                     "shipped": options.site if shipped and options in shipped.values() else None})
     return {"rows": rows}
 
 
@@ -254,18 +257,55 @@ def _body_limits(rows: list[dict], matches: list) -> dict[str, str]:
             f"of the {loss:.1f} points of precision loss are theirs": f"{sum(partial):.1f}"}
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_spellings(day: date) -> list[str]:
+    """The ways a page may write ``day``: ISO, slashed, US and European long and short forms."""
+    month, short = _MONTHS[day.month - 1], _MONTHS[day.month - 1][:3]
+    d, m, y = day.day, day.month, day.year
+    return [day.isoformat(), f"{y}/{m:02d}/{d:02d}", f"{m}/{d}/{y}", f"{m:02d}/{d:02d}/{y}", f"{d:02d}.{m:02d}.{y}",
+            f"{month} {d}, {y}", f"{short} {d}, {y}", f"{short}. {d}, {y}", f"{d} {month} {y}", f"{d} {short} {y}",
+            f"{month} {d} {y}", f"{short} {d} {y}", f"{d}th {month} {y}", f"{d}st {month} {y}", f"{d}nd {month} {y}",
+            f"{d}rd {month} {y}", f"{month} {d}th, {y}", f"{month} {d}st, {y}", f"{month} {d}nd, {y}",
+            f"{month} {d}rd, {y}", f"{y}{m:02d}{d:02d}"]
+
+
+def stated_on_page(truth: str, html_text: str) -> bool:
+    """Whether the page writes the truth's day (or the day either side, for time zones) anywhere,
+    markup and scripts included."""
+    try:
+        day = date.fromisoformat(truth[:10])
+    except ValueError:
+        return False
+    text = " ".join(html_text.split()).casefold()
+    return any(spelling.casefold() in text for offset in (-1, 0, 1)
+               for spelling in date_spellings(day + timedelta(days=offset)))
+
+
 def _date_limits(rows: list[dict], misses: list[int]) -> dict[str, int]:
-    counts = {"truth is the page's modified date": 0, "truth has the same day in another year": 0,
-              "not an article": 0}
+    """Why dates miss, each miss counted once, in this order: not an article; the truth is the
+    page's modified date; the truth's day is written nowhere on the page (its year differs from
+    every date the page states, or the day itself does), which no extractor can match."""
+    counts = {"not an article": 0, "truth is the page's modified date": 0,
+              "truth's day is written nowhere on the page": 0, "  of which the same day in another year": 0}
     for i in misses:
         truth, out = rows[i]["page"]["date"], rows[i]["ours"]
         if out.get("kind") != "article":
             counts["not an article"] += 1
         elif same_day(truth, out.get("modified")):
             counts["truth is the page's modified date"] += 1
-        elif truth and out.get("published") and truth[5:10] == out["published"][5:10]:
-            counts["truth has the same day in another year"] += 1
+        elif truth and not stated_on_page(truth, _page_text(rows[i])):
+            counts["truth's day is written nowhere on the page"] += 1
+            if out.get("published") and truth[5:10] == out["published"][5:10]:
+                counts["  of which the same day in another year"] += 1
     return counts
+
+
+def _page_text(row: dict) -> str:
+    path = row.get("path")
+    return gzip.decompress(path.read_bytes()).decode("utf-8", "replace") if path else ""
 
 
 def _author_limits(rows: list[dict], misses: list[int]) -> dict[str, int]:
@@ -277,6 +317,22 @@ def _author_limits(rows: list[dict], misses: list[int]) -> dict[str, int]:
         elif re.search(r"\b(staff|team|press|news|board|tribune|institute|school|university|citizen|ebony)\b", truth):
             counts["truth is a staff/agency/organisation byline"] += 1
     return counts
+
+
+def _shipped_report(rows: list[dict]) -> list[str]:
+    """The same metrics on the pages of the sites ``sites.toml`` ships, extracted with their overrides."""
+    by_site: dict[str, list[dict]] = {}
+    for row in rows:
+        if row.get("shipped"):
+            by_site.setdefault(row["shipped"], []).append(row)
+    if not by_site:
+        return []
+    lines = ["", f"shipped sites in articles/ ({sum(map(len, by_site.values()))} pages):",
+             f"  {'site':<24}{'pages':>6}{'F1':>7}{'title':>7}{'date':>7}{'author':>8}"]
+    for name, site_rows in sorted(by_site.items()) + [("all shipped", [r for v in by_site.values() for r in v])]:
+        s = score(site_rows, "ours")
+        lines.append(f"  {name:<24}{len(site_rows):>6}{s['f1']:>7.3f}{s['title']:>7.2f}{s['date']:>7.2f}{s['author']:>8.2f}")
+    return lines
 
 
 def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, worst: int, baseline: bool) -> str:
@@ -328,8 +384,14 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
                 got = f"{got} ({out.get('published_source')})"
             lines.append(f"  {page['id']:>4}: {str(page[truth_key])[:70]!r} | {str(got)[:70]!r}")
         if key in why:
-            lines.append("  of these: " + ", ".join(f"{n} {what}" for what, n in why[key](misses).items()))
+            limits = why[key](misses)
+            lines.append("  of these: " + ", ".join(f"{n} {what.strip()}" for what, n in limits.items()))
+            if key == "dates":
+                unreachable = limits["truth's day is written nowhere on the page"]
+                lines.append(f"  ceiling for any extractor reading the page: ({len(rows)} - {unreachable}) / {len(rows)}"
+                             f" = {(len(rows) - unreachable) / (len(rows) or 1):.3f}")
 
+    lines += _shipped_report(rows)
     if evaldata:
         lines += ["", f"trafilatura evaldata ({evaldata['pages']} English pages):  newsarchive  trafilatura",
                   f"  'with' snippets kept ({evaldata['n_with']})      {evaldata['with_ours']:>11.3f}  "
