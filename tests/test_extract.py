@@ -88,8 +88,8 @@ def test_page_furniture_stays_out_of_the_body(kind):
     assert result["body"].split("\n\n") == STORY
 
 
-def test_a_section_kicker_and_a_name_and_date_line_above_the_story_are_dropped():
-    story = ["Ports", "Mara Lind - March 5, 2024"] + STORY
+def test_a_section_kicker_and_name_and_date_lines_above_the_story_are_dropped():
+    story = ["Ports", "Mara Lind - March 5, 2024", "Written: 2024-03-05 09:30 / Updated: 2024-03-05 10:15"] + STORY
     assert extract(page(story=story))["body"].split("\n\n") == STORY
 
 
