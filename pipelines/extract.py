@@ -137,6 +137,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
             tree = chosen if chosen is not None else tree
     _drop_furniture(tree)
     _paragraph_divs(tree)
+    _wrap_loose_text(tree)
     prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
     reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
     ref_shingles = boilerplate.shingles(reference) if reference else set()
@@ -217,6 +218,36 @@ def _paragraph_divs(tree) -> None:
             el.tag = "p"
             for name in list(el.attrib):
                 del el.attrib[name]
+
+
+def _wrap_loose_text(tree) -> None:
+    """Text written straight into a story's container, between its <p>s (after a figure, say),
+    goes into a <p> of its own: the extractor reads paragraphs and skips such loose runs."""
+    for container in tree.xpath("//div[p]"):
+        anchor, lead, run = None, container.text or "", []
+        for child in list(container):
+            if not isinstance(child.tag, str) or child.tag.lower() in _INLINE:
+                run.append(child)
+                continue
+            _wrap_run(container, anchor, lead, run)
+            anchor, lead, run = child, child.tail or "", []
+        _wrap_run(container, anchor, lead, run)
+
+
+def _wrap_run(container, anchor, lead: str, run: list) -> None:
+    text = lead + "".join((el.text_content() if isinstance(el.tag, str) else "") + (el.tail or "") for el in run)
+    if len(_WORD.findall(text)) < 20 or not re.search(r"[.!?][\"”’)]?(\s|$)", text):
+        return
+    paragraph = container.makeelement("p", {})
+    paragraph.text = lead
+    if anchor is None:
+        container.text = None
+        container.insert(0, paragraph)
+    else:
+        anchor.tail = None
+        anchor.addnext(paragraph)
+    for el in run:
+        paragraph.append(el)
 
 
 def _page_words(tree) -> int:

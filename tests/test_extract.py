@@ -143,6 +143,17 @@ def test_an_opening_paragraph_written_as_a_bare_div_is_kept():
     assert paragraphs[1:] == STORY
 
 
+def test_story_text_written_outside_paragraphs_after_a_figure_is_kept():
+    loose = ('<p></p><figure><img src="/crane.jpg" alt=""><figcaption>Image via the port</figcaption></figure>'
+             'The harbour master <cite><a href="/people/okafor">Mara Okafor</a></cite> of the <a href="/port">Port '
+             'Authority</a> announced on Saturday that the <a href="/quay">north quay</a>\'s last <a href="/diesel">'
+             'diesel crane</a> will be switched off in the spring. The <a href="/unions">unions</a> agreed.')
+    result = extract(page(wrapper='<div class="story"><div class="story-text">' + loose + "{}</div></div>"))
+    paragraphs = result["body"].split("\n\n")
+    assert paragraphs[0].startswith("The harbour master Mara Okafor of the Port Authority announced on Saturday")
+    assert paragraphs[1:] == STORY
+
+
 def test_image_caption_repeating_a_paragraph_is_dropped():
     caption = f"<p>{html.escape(STORY[0])} (pictured)</p>"
     result = extract(page(story=STORY[:2] + [] + STORY[2:], after=""), url=URL)
