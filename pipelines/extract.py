@@ -34,7 +34,7 @@ _FURNITURE_NAMES = ("onetrust", "cookie-banner", "cookie-consent", "cookieconsen
                     "signup-form", "related-articles", "related-posts", "related-stories", "related-content",
                     "recirc", "more-stories", "read-more-links", "outbrain", "taboola", "share-bar",
                     "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular",
-                    "caption")
+                    "caption", "display-card", "age-gate")
 _FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES))
 _TEASERS = "//article | //h2[.//a[@href]] | //h3[.//a[@href]]"
 

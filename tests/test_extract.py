@@ -93,6 +93,22 @@ def test_a_section_kicker_and_name_and_date_lines_above_the_story_are_dropped():
     assert extract(page(story=story))["body"].split("\n\n") == STORY
 
 
+@pytest.mark.parametrize("block", [
+    '<div class="cookie-consent"><p>We and our partners store and access information on your device to measure '
+    'audiences and personalise content. Accept all to continue to the site.</p></div>',
+    '<div class="w-display-card-content"><h5 class="display-card-title">A 700 HP Crane For Half The Price? '
+    'Here Is How</h5><p>With more power than the converted cranes, this is the way to lift the most for the '
+    'least money.</p></div>',
+    '<div class="av-age-gate"><h5>Please enter your date of birth to view this video</h5><p>By clicking enter, '
+    'you agree to the Terms of Use and Privacy Policy of the video player.</p></div>',
+], ids=["consent dialog", "teaser card", "age gate"])
+def test_furniture_blocks_named_by_their_class_stay_out_of_the_story(block):
+    story_html = "\n".join(f"<p>{html.escape(p)}</p>" for p in STORY[:3]) + block + "\n".join(
+        f"<p>{html.escape(p)}</p>" for p in STORY[3:])
+    result = extract(page(story=[], wrapper='<div class="article-body">' + story_html + "{}</div>"))
+    assert result["body"].split("\n\n") == STORY
+
+
 def test_a_rail_in_the_middle_goes_and_the_story_after_it_stays():
     story = STORY[:4] + ["You might like", "- Ferry fares rise for the third year running",
                          "- New lighthouse keeper named after a two-year search"] + STORY[4:]
