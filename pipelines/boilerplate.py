@@ -113,7 +113,8 @@ _END_MARKER = re.compile(
       (reader\s+)?comments?(\s*\(\d+\))?\W* | \d+\s+comments?\W* |
       join\s+(the|our)\s+.{0,40}(conversation|discussion|forums?)\b.* |
       footnotes?\W* | references\W* | sources\W* | photo\s+credits?\W* |
-      more\s+information\s*:.* | about\s+the\s+author\W* | (post|add|leave|write)\s+(your|a)\s+comments?\W* |
+      more\s+information\s*:.* | about\s+the\s+author\W* | our\s+(full\s+)?coverage\s+of\b.{1,80} |
+      (post|add|leave|write)\s+(your|a)\s+comments?\W* |
       story\s+source\W*
     )$""",
     re.I | re.X,

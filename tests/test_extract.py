@@ -142,10 +142,16 @@ def test_headline_byline_and_dateline_repeated_in_the_text_are_dropped():
      "- The Cranes: how the north quay became the first to run without diesel generators.",
      "- The Money: where the four million euros per crane come from, and who pays for the substations.",
      "Read the original article on Example Wire."],
+    ["Mara Lind writes about ports and shipping from Rotterdam.",
+     "Our Coverage of the Harbour Conversion",
+     "The port authority decided in 2022 to retire every diesel generator on the quays by 2026, at a cost the "
+     "regional climate fund shares.",
+     "- The Cranes: how the north quay became the first to run without diesel generators, one crane at a time.",
+     "- The Unions: what the mechanics who kept the generators running were promised, and what they got."],
     ["The views expressed in this column are those of the author and not of the Example Gazette.",
      "Example Gazette is not responsible for the opinions or content presented by contributors."],
 ], ids=["sign-up box", "comments with replies", "comments heading", "comments longer than the story",
-        "credits, bio and a coverage list", "disclaimers"])
+        "credits, bio and a coverage list", "a coverage box with its own introduction", "disclaimers"])
 def test_what_follows_the_story_is_not_body(tail):
     assert extract(page(story=STORY + tail))["body"].split("\n\n") == STORY
 
