@@ -160,7 +160,36 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     elif reference and not best:
         best = _from_reference(tree, reference, title)
     dek = _standfirst(tree, meta, best)
+    best = _key_points(tree, best) + best
     return ([dek] + best if dek else best), raw
+
+
+_KEY_POINTS = re.compile(r"^(key\s+points|key\s+takeaways|takeaways|highlights|story\s+highlights|in\s+brief|"
+                         r"at\s+a\s+glance|what\s+to\s+know|the\s+big\s+picture)\s*:?$", re.I)
+
+
+def _key_points(tree, paragraphs: list[str]) -> list[str]:
+    """The newsroom's summary box above a story ("Key Points", "Takeaways": a heading and a short
+    list of sentences), when the extraction left it out."""
+    if not paragraphs:
+        return []
+    body = boilerplate.shingles("\n".join(paragraphs))
+    for heading in tree.iter("h2", "h3", "h4", "div", "span", "strong", "p", "dt"):
+        if len(heading) > 1:
+            continue
+        text = (heading.text or "").strip() or (len(heading) and (heading[0].text or "").strip()) or ""
+        if len(text) > 30 or not _KEY_POINTS.match(text):
+            continue
+        box = heading.getparent()
+        lists = box.xpath(".//ul | .//ol") if box is not None else []
+        if not lists and box is not None and box.getparent() is not None:
+            lists = box.getparent().xpath(".//ul | .//ol")
+        items = [" ".join((li.text_content() or "").split()) for li in lists[0].xpath("./li")] if lists else []
+        if not 1 <= len(items) <= 8 or any(boilerplate.words(item) < 6 for item in items):
+            continue
+        missing = [item for item in items if len(boilerplate.shingles(item) & body) < 0.8 * len(boilerplate.shingles(item))]
+        return [f"- {item}" for item in missing]
+    return []
 
 
 def _standfirst(tree, meta: PageMeta, paragraphs: list[str]) -> str | None:

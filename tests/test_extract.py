@@ -221,6 +221,23 @@ def test_the_summary_printed_under_the_headline_opens_the_body():
 PROMO = "Subscribers get the Harbour Almanac with every print edition delivered to the door this spring."
 
 
+KEY_POINTS = ["The last diesel generator on the north quay is to be switched off next December.",
+              "A regional climate fund pays for about a third of the four million euros each crane costs."]
+
+
+def test_the_key_points_box_above_the_story_opens_the_body():
+    box = ('<div class="key-points"><h2>Key Points</h2><ul>' + "".join(f"<li>{p}</li>" for p in KEY_POINTS) +
+           "</ul></div>")
+    result = extract(page(before=box))
+    assert result["body"].split("\n\n") == [f"- {p}" for p in KEY_POINTS] + STORY
+
+
+def test_a_highlights_list_of_links_is_not_taken_for_key_points():
+    box = ('<aside><h3>Highlights</h3><ul><li><a href="/a">Ferry fares</a></li><li><a href="/b">New lighthouse '
+           "keeper</a></li></ul></aside>")
+    assert extract(page(before=box))["body"].split("\n\n") == STORY
+
+
 def test_drop_selectors_remove_what_the_site_config_names():
     promo = f'<div class="almanac-promo"><p>{PROMO}</p></div>'
     body = page(wrapper='<div class="article-body">{}' + promo + "</div>")
