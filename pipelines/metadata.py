@@ -233,7 +233,8 @@ def overlap(a: str, b: str) -> float:
 
 
 def _site_keys(names: set[str], domains: tuple[str, ...]) -> set[str]:
-    keys = {squash(n) for n in names}
+    # a "site name" of more than six words is a page's headline put in the wrong tag, not a name
+    keys = {squash(n) for n in names if len(_tokens(n)) <= 6}
     for domain in domains:
         host = domain.lower().removeprefix("www.")
         keys.add(squash(host))

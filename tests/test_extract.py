@@ -288,6 +288,12 @@ def test_title_from_metadata_when_the_page_has_no_headline():
     assert extract(page(head=head, h1=""))["title"] == TITLE
 
 
+def test_a_headline_misfiled_as_the_site_name_is_still_the_title():
+    head = f'<meta property="og:site_name" content="{TITLE}"><meta property="og:title" content="{TITLE}">'
+    result = extract(page(head=head, h1="gazette back to gazette home news", before=f"<h1>{TITLE}</h1>"))
+    assert result["title"] == TITLE
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 NO_URL_DATE = "https://example.com/news/harbor-cranes-go-electric/"
