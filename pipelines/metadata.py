@@ -323,14 +323,15 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
     metas = [m for m in metas if m and not _is_site(m, keys)]
     h1s = []
     for h1 in meta.h1s:
-        h1 = " ".join(html.unescape(h1).split())
+        h1 = " ".join(html.unescape(h1).split()).rstrip("¶#🔗 ")
         if len(_tokens(h1)) >= 2 and not _is_site(h1, keys) and h1 not in h1s:
             h1s.append(h1)
     best, best_score = None, 0.0
     for h1 in h1s:
         if len(_tokens(h1)) < 3:
             continue
-        score = max((containment(h1, m) for m in metas), default=0.0)
+        score = max((containment(h1, m) + (0.01 if m.casefold().startswith(h1.casefold()) else 0.0)
+                     for m in metas), default=0.0)  # of two headings a title holds, the one it opens with
         if score > best_score:
             best, best_score = h1, score
     if not (best and best_score >= 0.6):

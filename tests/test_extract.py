@@ -288,6 +288,15 @@ def test_title_from_metadata_when_the_page_has_no_headline():
     assert extract(page(head=head, h1=""))["title"] == TITLE
 
 
+def test_of_two_headings_the_title_is_the_one_the_page_title_opens_with():
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{TITLE} — notes of the harbour quarter</title></head><body>
+<header><h1>notes of the harbour quarter</h1></header>
+<main><article><h1>{TITLE}¶</h1>{"".join(f"<p>{html.escape(p)}</p>" for p in STORY)}</article></main>
+</body></html>""".encode()
+    assert extract(body)["title"] == TITLE
+
+
 def test_a_headline_misfiled_as_the_site_name_is_still_the_title():
     head = f'<meta property="og:site_name" content="{TITLE}"><meta property="og:title" content="{TITLE}">'
     result = extract(page(head=head, h1="gazette back to gazette home news", before=f"<h1>{TITLE}</h1>"))
