@@ -230,6 +230,32 @@ def is_english(out: dict, raw: bytes) -> bool:
     return match is None or match.group(1).lower() == b"en"
 
 
+def run_readability(corpus: Path) -> dict | None:
+    """Mozilla Readability's test pages, scored against Readability.js's own output (a second
+    extractor's opinion, not hand-made truth): a check that rules tuned on ``articles/`` do not
+    cost bodies elsewhere. The pages carry no URL; each gets an article-like one."""
+    from lxml import html as lxml_html
+
+    base = corpus / "readability" / "test" / "test-pages"
+    ours, theirs = [], []
+    for case in sorted(base.glob("*/source.html.gz")) if base.is_dir() else []:
+        expected = case.with_name("expected.html.gz")
+        if not expected.exists():
+            continue
+        tree = lxml_html.fromstring(gzip.decompress(expected.read_bytes()))
+        reference = "\n".join(" ".join(el.text_content().split())
+                              for el in tree.xpath("//p | //h2 | //h3 | //li | //pre | //blockquote"))
+        raw, name = gzip.decompress(case.read_bytes()), case.parent.name
+        url = f"https://{name}.example/2020/01/{name}-story"
+        for key, out in (("ours", extract_page(raw, url, options_for(url), "text/html")),
+                         ("theirs", trafilatura_alone(raw, url))):
+            body = out.get("body", "") if out.get("kind") == "article" else ""
+            (ours if key == "ours" else theirs).append(shingle_match(reference, body))
+    if not ours:
+        return None
+    return {"pages": len(ours), "ours": body_scores(ours), "theirs": body_scores(theirs)}
+
+
 def run_listings(corpus: Path, shipped: dict[str, ExtractOptions] | None = None) -> list[dict]:
     base = corpus / "listings"
     types = json.loads((base / "metadata.json").read_text())["files"]
@@ -335,7 +361,8 @@ def _shipped_report(rows: list[dict]) -> list[str]:
     return lines
 
 
-def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, worst: int, baseline: bool) -> str:
+def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, worst: int, baseline: bool,
+           readability: dict | None = None) -> str:
     rows = articles["rows"]
     ours = score(rows, "ours")
     theirs = score(rows, "theirs") if baseline else None
@@ -398,6 +425,11 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
                   f"{evaldata['with_theirs']:>11.3f}",
                   f"  'without' snippets dropped ({evaldata['n_without']}) {evaldata['without_ours']:>7.3f}  "
                   f"{evaldata['without_theirs']:>11.3f}"]
+    if readability:
+        (p1, r1, f1), (p2, r2, f2) = readability["ours"], readability["theirs"]
+        lines += ["", f"readability/ ({readability['pages']} pages; reference: Readability.js output, not hand-made):",
+                  f"  body P / R / F1   newsarchive {p1:.3f} / {r1:.3f} / {f1:.3f}   "
+                  f"trafilatura {p2:.3f} / {r2:.3f} / {f2:.3f}"]
     if listings is not None:
         bad = [x for x in listings if x["type"] in LISTING_TYPES and x["kind"] == "article"]
         n_listing = sum(1 for x in listings if x["type"] in LISTING_TYPES)
@@ -427,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     articles = run_articles(corpus, args.limit, not args.no_baseline, shipped)
     evaldata = None if args.articles_only else run_evaldata(corpus, shipped)
     listings = None if args.articles_only else run_listings(corpus, shipped)
-    print(report(articles, evaldata, listings, args.worst, not args.no_baseline))
+    readability = None if args.articles_only else run_readability(corpus)
+    print(report(articles, evaldata, listings, args.worst, not args.no_baseline, readability))
     return 0
 
 

@@ -168,6 +168,10 @@ _KEY_POINTS = re.compile(r"^(key\s+points|key\s+takeaways|takeaways|highlights|s
                          r"at\s+a\s+glance|what\s+to\s+know|the\s+big\s+picture)\s*:?$", re.I)
 
 
+_KEY_POINT_STARTS = ("key ", "takeaways", "highlights", "story highlights", "in brief", "at a glance", "what to know",
+                     "the big picture")
+
+
 def _key_points(tree, paragraphs: list[str]) -> list[str]:
     """The newsroom's summary box above a story ("Key Points", "Takeaways": a heading and a short
     list of sentences), when the extraction left it out."""
@@ -175,10 +179,10 @@ def _key_points(tree, paragraphs: list[str]) -> list[str]:
         return []
     body = boilerplate.shingles("\n".join(paragraphs))
     for heading in tree.iter("h2", "h3", "h4", "div", "span", "strong", "p", "dt"):
-        if len(heading) > 1:
+        text = heading.text
+        if not text or len(text) > 40 or not text.strip().lower().startswith(_KEY_POINT_STARTS):
             continue
-        text = (heading.text or "").strip() or (len(heading) and (heading[0].text or "").strip()) or ""
-        if len(text) > 30 or not _KEY_POINTS.match(text):
+        if len(heading) > 1 or not _KEY_POINTS.match(" ".join(text.split())):
             continue
         box = heading.getparent()
         lists = box.xpath(".//ul | .//ol") if box is not None else []
