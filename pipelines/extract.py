@@ -236,15 +236,14 @@ def _drop_furniture(tree) -> None:
 
 
 _INLINE = ("a", "em", "strong", "i", "b", "span", "br", "sup", "sub", "abbr", "time", "mark", "u", "cite", "q")
-_TEXT_DIVS = "//div[not(*[not({})])]".format(" or ".join(f"self::{tag}" for tag in _INLINE))
+_NEXT_TO_PARAGRAPH = "//div[following-sibling::*[1][self::p] or preceding-sibling::*[1][self::p]]"
 
 
 def _paragraph_divs(tree) -> None:
     """A paragraph written as a bare <div> next to the story's <p>s (an intro, a standfirst) becomes
     a <p>: the extractor skips text-only divs, and with them the story's opening."""
-    for el in tree.xpath(_TEXT_DIVS):
-        neighbours = (el.getnext(), el.getprevious())
-        if not any(n is not None and n.tag == "p" for n in neighbours):
+    for el in tree.xpath(_NEXT_TO_PARAGRAPH):
+        if any(isinstance(child.tag, str) and child.tag.lower() not in _INLINE for child in el):
             continue
         text = " ".join((el.text_content() or "").split())
         if len(_WORD.findall(text)) >= 20 and text.endswith((".", "!", "?", "”", '"')) and not el.xpath("ancestor::p"):
