@@ -118,18 +118,18 @@ def shipped_options(path: Path = SHIPPED_CONFIG) -> dict[str, ExtractOptions]:
     """The extraction options of the sites the project ships, by domain: a page of one of them is
     extracted with its overrides (drop_selectors, body_selector), as a crawl would."""
     from crawler.config import load_config
+    from crawler.context import extract_options
 
-    options = {}
-    for site in load_config(path).sites.values():
-        for domain in site.allowed_domains:
-            options[domain] = ExtractOptions(site=site.name, domains=site.allowed_domains, min_words=site.min_words,
-                                             drop_selectors=site.drop_selectors, body_selector=site.body_selector)
-    return options
+    return {domain: extract_options(site) for site in load_config(path).sites.values()
+            for domain in site.allowed_domains}
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
 def options_for(url: str, shipped: dict[str, ExtractOptions] | None = None) -> ExtractOptions:
-    host = (urlsplit(url).hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
+    host = _host(url)
     return (shipped or {}).get(host) or ExtractOptions(site=host, domains=(host,))
 
 
@@ -169,7 +169,7 @@ def run_articles(corpus: Path, limit: int | None, baseline: bool,
         theirs, theirs_s = timed(trafilatura_alone, body, url) if baseline else ({}, 0.0)
         rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s,
                      "path": corpus / "articles" / "html" / f"{page['html_file']}.html.gz",
-                     "shipped": options.site if shipped and options in shipped.values() else None})
+                     "shipped": options.site if _host(url) in (shipped or {}) else None})
     return {"rows": rows}
 
 

@@ -10,6 +10,12 @@ from pipelines.archive import Archive
 from pipelines.extract import ExtractOptions, ExtractorPool
 
 
+def extract_options(site: Site) -> ExtractOptions:
+    """What extraction needs of a site's config (its domains, word floor and overrides)."""
+    return ExtractOptions(site=site.name, domains=site.allowed_domains, min_words=site.min_words,
+                          drop_selectors=site.drop_selectors, body_selector=site.body_selector)
+
+
 @dataclass
 class SiteRun:
     site: Site
@@ -31,9 +37,7 @@ class SiteRun:
 
     @cached_property
     def extract_options(self) -> ExtractOptions:
-        site = self.site
-        return ExtractOptions(site=site.name, domains=site.allowed_domains, min_words=site.min_words,
-                              drop_selectors=site.drop_selectors, body_selector=site.body_selector)
+        return extract_options(self.site)
 
     @property
     def budget_left(self) -> bool:

@@ -164,12 +164,8 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     return ([dek] + best if dek else best), raw
 
 
-_KEY_POINTS = re.compile(r"^(key\s+points|key\s+takeaways|takeaways|highlights|story\s+highlights|in\s+brief|"
-                         r"at\s+a\s+glance|what\s+to\s+know|the\s+big\s+picture)\s*:?$", re.I)
-
-
-_KEY_POINT_STARTS = ("key ", "takeaways", "highlights", "story highlights", "in brief", "at a glance", "what to know",
-                     "the big picture")
+_KEY_POINT_HEADINGS = {"key points", "key takeaways", "takeaways", "highlights", "story highlights", "in brief",
+                       "at a glance", "what to know", "the big picture"}
 
 
 def _key_points(tree, paragraphs: list[str]) -> list[str]:
@@ -180,9 +176,8 @@ def _key_points(tree, paragraphs: list[str]) -> list[str]:
     body = boilerplate.shingles("\n".join(paragraphs))
     for heading in tree.iter("h2", "h3", "h4", "div", "span", "strong", "p", "dt"):
         text = heading.text
-        if not text or len(text) > 40 or not text.strip().lower().startswith(_KEY_POINT_STARTS):
-            continue
-        if len(heading) > 1 or not _KEY_POINTS.match(" ".join(text.split())):
+        if len(heading) > 1 or not text or len(text) > 40 or \
+                " ".join(text.split()).rstrip(":").strip().lower() not in _KEY_POINT_HEADINGS:
             continue
         box = heading.getparent()
         lists = box.xpath(".//ul | .//ol") if box is not None else []
@@ -191,8 +186,8 @@ def _key_points(tree, paragraphs: list[str]) -> list[str]:
         items = [" ".join((li.text_content() or "").split()) for li in lists[0].xpath("./li")] if lists else []
         if not 1 <= len(items) <= 8 or any(boilerplate.words(item) < 6 for item in items):
             continue
-        missing = [item for item in items if len(boilerplate.shingles(item) & body) < 0.8 * len(boilerplate.shingles(item))]
-        return [f"- {item}" for item in missing]
+        shingled = [(item, boilerplate.shingles(item)) for item in items]
+        return [f"- {item}" for item, sh in shingled if len(sh & body) < 0.8 * len(sh)]
     return []
 
 

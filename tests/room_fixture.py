@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +156,19 @@ def start_server(db: Path, log: Path, deadline_s: float = 30.0) -> Server:
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"newsarchive serve did not answer within {deadline_s}s: {log.read_text()}")
+
+
+@contextmanager
+def serving_room(folder: Path) -> Iterator[tuple[Server, dict[str, Any]]]:
+    """The small archive built in ``folder`` and ``newsarchive serve`` running on it; yields the
+    server and what ``build_archive`` says the archive holds."""
+    db = folder / "archive.db"
+    info = build_archive(db)
+    server = start_server(db, folder / "serve.log")
+    try:
+        yield server, info
+    finally:
+        server.stop()
 
 
 def get(server: Server, path: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from room_fixture import PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, build_archive, start_server
+from room_fixture import PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, serving_room
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,13 +25,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Pytho
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "archive.db"
-    info = build_archive(db)
-    served = start_server(db, folder / "serve.log")
-    served.info = info
-    yield served
-    served.stop()
+    with serving_room(tmp_path_factory.mktemp("browser")) as (served, info):
+        served.info = info
+        yield served
 
 
 @pytest.fixture(scope="module")

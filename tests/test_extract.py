@@ -406,12 +406,15 @@ def test_author_from_the_visible_byline_when_metadata_has_none():
     assert extract(page(before=byline))["authors"] == ["Mara Lind"]
 
 
+def graph_crediting_mara_lind(node: dict) -> str:
+    """A JSON-LD graph whose ``node`` names its author by reference to a Person node."""
+    person = {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Mara Lind"}
+    graph = {"@context": "https://schema.org", "@graph": [{**node, "author": {"@id": person["@id"]}}, person]}
+    return f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+
+
 def test_authors_named_by_reference_in_a_jsonld_graph():
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "NewsArticle", "@id": "https://example.com/#article", "headline": TITLE,
-         "author": {"@id": "https://example.com/#/person/1"}},
-        {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Mara Lind"}]}
-    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    head = graph_crediting_mara_lind({"@type": "NewsArticle", "@id": "https://example.com/#article", "headline": TITLE})
     assert extract(page(head=head))["authors"] == ["Mara Lind"]
     # the graph names the account that posted; the page's author tag names who wrote it
     assert extract(page(head=head + '<meta name="author" content="Tom Berg">'))["authors"] == ["Tom Berg"]
@@ -437,11 +440,7 @@ def test_a_photographers_credit_under_a_picture_is_not_the_byline():
 
 
 def test_authors_credited_on_the_web_page_node_of_a_graph_without_an_article():
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "WebPage", "@id": "https://example.com/story#webpage", "name": TITLE,
-         "author": {"@id": "https://example.com/#/person/1"}},
-        {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Mara Lind"}]}
-    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    head = graph_crediting_mara_lind({"@type": "WebPage", "@id": "https://example.com/story#webpage", "name": TITLE})
     assert extract(page(head=head))["authors"] == ["Mara Lind"]
 
 

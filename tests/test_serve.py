@@ -20,7 +20,7 @@ from fixture_sites import assert_clean_exit, publish, robots, rss, run_crawl, st
 from pipelines.archive import Archive, FetchResult
 from pipelines.reading_room import build_datasette, datasette_options
 from room_fixture import (PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, article, build_archive, get, get_json,
-                          newsarchive_command, start_server)
+                          newsarchive_command, serving_room, start_server)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 QUERIES = ("latest", "search", "articles_per_day", "crawl_health", "duplicates", "failed_urls_by_reason",
@@ -29,12 +29,8 @@ QUERIES = ("latest", "search", "articles_per_day", "crawl_health", "duplicates",
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("room")
-    db = folder / "archive.db"
-    info = build_archive(db)
-    server = start_server(db, folder / "serve.log")
-    yield server, info
-    server.stop()
+    with serving_room(tmp_path_factory.mktemp("room")) as (server, info):
+        yield server, info
 
 
 def rows(room, path: str) -> list[dict]:
