@@ -1,5 +1,7 @@
-"""The daemon behind ``newsarchive run``: every site crawled on its own schedule, manual triggers,
-and the run ledger.
+"""The daemon behind ``newsarchive run``: every site crawled on its own schedule, manual
+triggers, and catch-up after downtime. Its parts live where they say: the child processes in
+``crawler.launcher``, the config copy in ``crawler.snapshot``, the requests queue in
+``pipelines.crawl_requests``, the run ledger in ``pipelines.ledger``.
 
 Each crawl is a child process (``python -m crawler.runner SITE``): Scrapy's reactor cannot restart
 inside one process, and a child isolates crashes and memory. This module never imports Scrapy.
@@ -18,40 +20,42 @@ inside one process, and a child isolates crashes and memory. This module never i
   then SIGKILL after another ``grace_period``; runs cut short are ``interrupted``. SIGHUP reloads
   the config; a broken one is rejected and the old one keeps running. Children read a snapshot of
   the last good config, never the file being edited.
+- A daemon killed with ``kill -9`` leaves nothing behind: its crawl children stop by themselves
+  (they watch their parent), and the next daemon settles their runs and serves every manual
+  request the dead one had taken but not answered.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
 import sqlite3
-import sys
 import time
-from collections import deque
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from filelock import FileLock, Timeout
 
-from crawler.config import Config, ConfigError, Site, load_config
+from crawler.config import Config, ConfigError, Site
 from crawler.cron import cron_trigger
-from crawler.logs import emit
-from pipelines.archive import RUN_COUNTS, Archive, ArchiveError
+from crawler.launcher import Child, describe_exit, kill_group, spawn
+from crawler.logs import emit, install_logging
+from crawler.schedules import DAEMON_LOCK, TIMEZONE
+from crawler.snapshot import SNAPSHOT_NAME, write_snapshot
+from pipelines.archive import Archive, ArchiveError
+from pipelines.crawl_requests import CrawlRequests
 from pipelines.dates import utc_now
+from pipelines.ledger import COUNTS, RunStatus
 from pipelines.locks import is_busy, lock_dir, site_lock
+from pipelines.transactions import writing
 
-TIMEZONE = timezone.utc
-DAEMON_LOCK = "_daemon"  # a lock name no site can have (site names never start with "_")
-SNAPSHOT_NAME = "daemon-config.toml"
-# Exit codes of ``python -m crawler.runner`` (that module is not imported: it pulls in Scrapy).
+# Exit code of ``python -m crawler.runner`` when the site was busy (that module is not imported:
+# it pulls in Scrapy).
 EXIT_BUSY = 4
-CHILD_EVENTS_REPLACED = ("crawl.start", "crawl.end")  # the daemon logs its own run.start / run.end
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -66,12 +70,11 @@ class _Run:
     trigger: str  # schedule, manual, catch-up
     requests: list[int] = field(default_factory=list)  # crawl_requests rows this run answers
     spawned: bool = False
-    proc: asyncio.subprocess.Process | None = None
+    child: Child | None = None
     timed_out: bool = False
     limit: float = 0.0  # crawl_timeout when the crawl started
     stopped: bool = False  # stopped by the daemon's shutdown
     task: asyncio.Task | None = None
-    output: deque = field(default_factory=lambda: deque(maxlen=5))  # last plain lines of the child
 
 
 class Daemon:
@@ -83,6 +86,7 @@ class Daemon:
         self.stopping = False
         self.active = 0
         self.archive: Archive | None = None
+        self.requests: CrawlRequests | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._busy_noted: set[str] = set()
         self._stop = asyncio.Event()
@@ -96,11 +100,12 @@ class Daemon:
         lock = take_daemon_lock(self.db_path)
         try:
             self.archive = Archive.open(self.db_path)
+            self.requests = CrawlRequests(self.archive.db)
             self.config = write_snapshot(self.config.path, self.snapshot)
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._request_stop)
             loop.add_signal_handler(signal.SIGHUP, self._reload)
-            self._recover_stale_runs()
+            self._recover()
             self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=TIMEZONE)
             self.scheduler.add_listener(self._on_slot_skipped, EVENT_JOB_MAX_INSTANCES)
             for site in self.config.sites.values():
@@ -156,7 +161,7 @@ class Daemon:
                 self._start(site.name, "catch-up")
 
     def _record_slot(self, name: str, when: datetime) -> None:
-        with self.archive.db.conn:
+        with writing(self.archive.db):
             self.archive.db.execute(
                 "INSERT INTO schedule_state (site, last_slot) VALUES (?, ?) "
                 "ON CONFLICT(site) DO UPDATE SET last_slot = excluded.last_slot",
@@ -216,109 +221,65 @@ class Daemon:
         spawned_at = utc_now()
         started = time.monotonic()
         emit("run.start", site=run.site, trigger=run.trigger, requests=len(run.requests) or None)
-        # The output pipe is ours, not the transport's: proc.wait() then returns when the child
-        # exits, even while its extraction workers still hold the pipe open.
-        read_fd, write_fd = os.pipe()
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "crawler.runner", run.site, "--config", str(self.snapshot),
-                "--db", self.db_path, "--trigger", run.trigger,
-                stdin=asyncio.subprocess.DEVNULL, stdout=write_fd, stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True)
-        except BaseException:
-            os.close(read_fd)
-            raise
-        finally:
-            os.close(write_fd)
-        run.proc = proc
+        child = await spawn(run.site, str(self.snapshot), self.db_path, run.trigger)
+        run.child = child
         if self.stopping:  # the daemon began to stop while this crawl was starting
             run.stopped = True
-            proc.send_signal(signal.SIGTERM)
-        output = asyncio.StreamReader(limit=1 << 20)
-        pipe, _ = await asyncio.get_running_loop().connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(output), os.fdopen(read_fd, "rb", 0))
-        forward = asyncio.create_task(forward_output(output, run.output))
-        waiting = asyncio.create_task(proc.wait())
-        done, _ = await asyncio.wait([waiting], timeout=daemon.crawl_timeout)
-        if not done:
+            child.terminate()
+        if not await child.wait(daemon.crawl_timeout):
             run.timed_out = True
-            emit("run.timeout", site=run.site, pid=proc.pid, limit=daemon.crawl_timeout)
-            await stop_child(proc, daemon.grace_period)
-        await waiting
-        kill_group(proc.pid)  # extraction workers the child may have left behind
-        try:
-            await asyncio.wait_for(forward, 5)
-        except TimeoutError:
-            forward.cancel()
-        pipe.close()
-        row = self._settle(run, proc.returncode, spawned_at)
+            emit("run.timeout", site=run.site, pid=child.pid, limit=daemon.crawl_timeout)
+            await child.stop(daemon.grace_period)
+        code = await child.reap()
+        row = self._settle(run, code, spawned_at)
         seconds = round(time.monotonic() - started, 1)
         if row is None:
             emit("run.end", site=run.site, trigger=run.trigger, status="busy", seconds=seconds,
                  message="another process is crawling this site")
             return
         emit("run.end", site=run.site, run=row["id"], trigger=run.trigger, status=row["status"], seconds=seconds,
-             **{k: row[k] for k in RUN_COUNTS}, message=row["message"])
+             **{k: row[k] for k in COUNTS}, message=row["message"])
 
     def _settle(self, run: _Run, code: int, spawned_at: str) -> dict | None:
         """Make the child's crawl_runs row tell what happened; link the requests it answered."""
-        db = self.archive.db
-        found = list(db["crawl_runs"].rows_where(
-            "site = ? AND pid = ? AND started >= ?", [run.site, run.proc.pid, spawned_at],
-            order_by="id desc", limit=1))
-        row = found[0] if found else None
+        ledger = self.archive.ledger
+        row = ledger.find(run.site, run.child.pid, spawned_at)
         if row is None and code == EXIT_BUSY:
             self._release_requests(run)
             return None
-        status, reason = "failed", None
+        status, reason = RunStatus.FAILED, None
         if run.timed_out:
-            status, reason = "timeout", f"stopped after the crawl_timeout of {run.limit:g} s"
+            status, reason = RunStatus.TIMEOUT, f"stopped after the crawl_timeout of {run.limit:g} s"
         elif run.stopped:
-            status, reason = "interrupted", "stopped by the daemon's shutdown"
+            status, reason = RunStatus.INTERRUPTED, "stopped by the daemon's shutdown"
         ended = f"crawl process {describe_exit(code)}"
-        with db.conn:
-            if row is None:
-                detail = f": {run.output[-1]}" if run.output else ""
-                message = "; ".join(filter(None, [reason, f"{ended} before starting the run{detail}"]))
-                run_id = db["crawl_runs"].insert({
-                    "site": run.site, "started": spawned_at, "finished": utc_now(), "status": status,
-                    "trigger": run.trigger, "pid": run.proc.pid, "message": message[:500]}).last_pk
+        if row is None:
+            detail = f": {run.child.tail[-1]}" if run.child.tail else ""
+            message = "; ".join(filter(None, [reason, f"{ended} before starting the run{detail}"]))
+            row = ledger.record_unstarted(run.site, run.trigger, run.child.pid, spawned_at, status, message)
+        else:
+            row = ledger.settle(row["id"], status, "; ".join(filter(None, [reason, ended])))
+        if run.requests:
+            if row["status"] == RunStatus.INTERRUPTED:
+                self._release_requests(run)  # asked for but cut short: the next daemon crawls it
             else:
-                run_id = row["id"]
-                if row["status"] == "running":
-                    db["crawl_runs"].update(run_id, {"status": status, "finished": utc_now(),
-                                                     "message": "; ".join(filter(None, [reason, ended]))})
-                elif run.timed_out:
-                    db["crawl_runs"].update(run_id, {"status": "timeout", "message": reason})
-            row = db["crawl_runs"].get(run_id)
-            if run.requests:
-                if row["status"] == "interrupted":
-                    self._release_requests(run)  # asked for but cut short: the next daemon crawls it
-                else:
-                    marks = ",".join("?" * len(run.requests))
-                    db.execute(f"UPDATE crawl_requests SET run_id = ? WHERE id IN ({marks})",
-                               [run_id, *run.requests])
+                self.requests.answer(run.requests, row["id"])
         return row
 
     def _release_requests(self, run: _Run) -> None:
-        if run.requests:
-            marks = ",".join("?" * len(run.requests))
-            with self.archive.db.conn:
-                self.archive.db.execute(
-                    f"UPDATE crawl_requests SET taken = NULL, run_id = NULL WHERE id IN ({marks})", run.requests)
-            run.requests = []
+        self.requests.release(run.requests)
+        run.requests = []
 
-    def _recover_stale_runs(self) -> None:
-        """Runs left 'running' by a crawl process that is gone (killed together with a daemon)."""
-        db = self.archive.db
-        for row in list(db["crawl_runs"].rows_where("status = 'running'")):
-            if is_busy(self.db_path, row["site"]):
-                continue
-            with db.conn:
-                db["crawl_runs"].update(row["id"], {
-                    "status": "failed", "finished": utc_now(),
-                    "message": f"crawl process (pid {row['pid']}) ended without finishing its run"})
-            emit("run.recovered", site=row["site"], run=row["id"], status="failed")
+    def _recover(self) -> None:
+        """What a daemon that died left behind: runs still 'running' whose crawl process is gone
+        (settled as failed when the archive opened), and manual requests it took but never ran
+        (handed back, so they are served now)."""
+        for row in self.archive.settled:
+            emit("run.recovered", site=row["site"], run=row["id"], status=row["status"], message=row["message"])
+        released = self.requests.recover()
+        if released:
+            emit("requests.recovered", requests=len(released),
+                 message="manual requests a previous daemon took but never ran are served now")
 
     # -- manual triggers ------------------------------------------------------------------------
 
@@ -335,20 +296,15 @@ class Daemon:
             self._wake.clear()
 
     def _take_requests(self) -> None:
-        db = self.archive.db
-        pending: dict[str, list[int]] = {}
-        for request_id, site in db.execute(
-                "SELECT id, site FROM crawl_requests WHERE taken IS NULL ORDER BY id").fetchall():
-            pending.setdefault(site, []).append(request_id)
-        for site, ids in pending.items():
+        for site, ids in self.requests.pending().items():
             if site not in self.config.sites:
-                self._mark_taken(ids)
+                self.requests.take(ids)
                 emit("request.dropped", site=site, message="site is not in the config")
                 continue
             current = self.runs.get(site)
             if current is not None:
                 if not current.spawned:  # still queued: this request rides along
-                    self._mark_taken(ids)
+                    self.requests.take(ids)
                     current.requests += ids
                 continue  # crawling: one more run once it ends
             if is_busy(self.db_path, site):
@@ -357,13 +313,8 @@ class Daemon:
                     emit("request.waiting", site=site, message="another process is crawling this site")
                 continue
             self._busy_noted.discard(site)
-            self._mark_taken(ids)
+            self.requests.take(ids)
             self._start(site, "manual", ids)
-
-    def _mark_taken(self, ids: list[int]) -> None:
-        marks = ",".join("?" * len(ids))
-        with self.archive.db.conn:
-            self.archive.db.execute(f"UPDATE crawl_requests SET taken = ? WHERE id IN ({marks})", [utc_now(), *ids])
 
     # -- signals --------------------------------------------------------------------------------
 
@@ -417,24 +368,22 @@ class Daemon:
             await asyncio.wait([all_done, hurry], timeout=grace, return_when=asyncio.FIRST_COMPLETED)
             hurry.cancel()
             for run in runs:
-                if run.proc is not None and run.proc.returncode is None:
+                if run.child is not None and run.child.proc.returncode is None:
                     run.stopped = True
-                    run.proc.send_signal(signal.SIGTERM)
+                    run.child.terminate()
             await asyncio.wait([all_done], timeout=grace)
             for run in runs:
-                if run.proc is not None and run.proc.returncode is None:
-                    kill_group(run.proc.pid)
+                if run.child is not None and run.child.proc.returncode is None:
+                    kill_group(run.child.pid)
             await all_done
         emit("daemon.stop")
 
 
 def run_daemon(config: Config, db_path: str) -> None:
     """Run the daemon for ``config`` (re-read from its file) on the archive at ``db_path``."""
+    install_logging("WARNING")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # skipped slots are logged as run.skipped
     asyncio.run(Daemon(config, db_path).run())
-
-
-# -- helpers ------------------------------------------------------------------------------------
 
 
 def take_daemon_lock(db_path: str) -> FileLock:
@@ -446,168 +395,6 @@ def take_daemon_lock(db_path: str) -> FileLock:
     return lock
 
 
-def daemon_running(db_path: str) -> bool:
-    return os.path.exists(db_path) and is_busy(db_path, DAEMON_LOCK)
-
-
-def write_snapshot(config_path: str, target: Path) -> Config:
-    """Load the config and keep a copy of exactly the bytes that passed validation at ``target``:
-    crawl children read that copy, so an edit in progress never reaches them."""
-    try:
-        raw = Path(config_path).read_bytes()
-    except OSError as exc:
-        raise ConfigError(config_path, f"cannot read config ({exc.strerror or exc})") from None
-    config = load_config(config_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(raw)
-    try:
-        same = replace(load_config(partial), path=config.path) == config
-    except ConfigError:
-        same = False
-    if not same:
-        partial.unlink(missing_ok=True)
-        raise ConfigError(config_path, "the file changed while it was read; try again")
-    os.replace(partial, target)
-    return config
-
-
 def last_slot(archive: Archive, site: str) -> datetime | None:
     row = archive.db.execute("SELECT last_slot FROM schedule_state WHERE site = ?", [site]).fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
-async def forward_output(stream: asyncio.StreamReader, tail: deque) -> None:
-    """Pass a child's output on to the daemon's stderr: its log events re-emitted (so they read
-    well on a terminal), other lines as they are; the last plain lines are kept in ``tail``."""
-    while True:
-        try:
-            line = await stream.readline()
-        except ValueError:  # a line over the stream limit
-            await stream.read(1 << 20)
-            continue
-        if not line:
-            return
-        text = line.decode("utf-8", "replace").rstrip()
-        event = parse_event(text)
-        if event is None:
-            if text:
-                tail.append(text)
-                print(text, file=sys.stderr, flush=True)
-        else:
-            name = event.pop("event")
-            event.pop("ts", None)
-            event.pop("stream", None)
-            if name not in CHILD_EVENTS_REPLACED:
-                emit(name, **event)
-
-
-def parse_event(text: str) -> dict | None:
-    if not text.startswith("{"):
-        return None
-    try:
-        event = json.loads(text)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and isinstance(event.get("event"), str) else None
-
-
-async def stop_child(proc: asyncio.subprocess.Process, grace: float) -> None:
-    """SIGTERM, then SIGKILL to the child's whole process group after ``grace`` seconds."""
-    try:
-        proc.send_signal(signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        await asyncio.wait_for(proc.wait(), grace)
-    except TimeoutError:
-        kill_group(proc.pid)
-
-
-def kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def describe_exit(code: int | None) -> str:
-    if code is None:
-        return "did not exit"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"was killed by {name}"
-    return f"exited with code {code}"
-
-
-# -- the commands' library side -----------------------------------------------------------------
-
-
-def request_crawl(config: Config, db_path: str, names: tuple[str, ...] | list[str]) -> list[str]:
-    """Ask the running daemon to crawl the named sites now; one line per site to show the user."""
-    sites = list(dict.fromkeys(site.name for site in config.select(names)))
-    archive = Archive.open(db_path, create=False)
-    lines = []
-    try:
-        db = archive.db
-        with db.conn:
-            for name in sites:
-                waiting = db.execute("SELECT id FROM crawl_requests WHERE site = ? AND taken IS NULL",
-                                     [name]).fetchone()
-                if waiting:
-                    lines.append(f"{name}: already requested, waiting for the daemon")
-                    continue
-                db["crawl_requests"].insert({"site": name, "requested": utc_now()})
-                crawling = db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND status = 'running'",
-                                      [name]).fetchone()
-                lines.append(f"{name}: crawl requested"
-                             + ("; it is crawling now, so one more run follows" if crawling else ""))
-    finally:
-        archive.close()
-    if not daemon_running(db_path):
-        lines.append(f"note: no `newsarchive run` daemon is running on {db_path}; the request waits for one "
-                     "(or crawl in the foreground now: newsarchive crawl SITE)")
-    return lines
-
-
-def sites_table(config: Config, db_path: str) -> str:
-    """Every configured site with its schedule, last run (time, status, new articles) and next run."""
-    now = datetime.now(TIMEZONE)
-    last: dict[str, dict] = {}
-    requested: set[str] = set()
-    if os.path.exists(db_path):
-        archive = Archive.open(db_path, create=False)
-        try:
-            for name in config.sites:
-                rows = list(archive.db["crawl_runs"].rows_where("site = ?", [name], order_by="id desc", limit=1))
-                if rows:
-                    last[name] = rows[0]
-            requested = {row[0] for row in archive.db.execute(
-                "SELECT DISTINCT site FROM crawl_requests WHERE taken IS NULL").fetchall()}
-        finally:
-            archive.close()
-    header = ("SITE", "SCHEDULE", "LAST RUN (UTC)", "TRIGGER", "STATUS", "NEW", "NEXT RUN (UTC)")
-    table = [header]
-    for name, site in config.sites.items():
-        run = last.get(name)
-        upcoming = cron_trigger(site.schedule, TIMEZONE).get_next_fire_time(None, now)
-        next_run = upcoming.strftime("%Y-%m-%d %H:%M:%S") if upcoming else "never"
-        if name in requested:
-            next_run = "after this run (requested)" if run and run["status"] == "running" else "requested, now"
-        if run is None:
-            table.append((name, site.schedule, "never", "-", "-", "-", next_run))
-            continue
-        started = run["started"].replace("T", " ").rstrip("Z")
-        new = "-" if run["status"] == "running" else str(run["new_articles"] or 0)
-        table.append((name, site.schedule, started, run["trigger"] or "-", run["status"], new, next_run))
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(cell.rjust(w) if i == 5 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
-             for row in table]
-    if not config.sites:
-        lines.append(f"no sites in {config.path}")
-    if not daemon_running(db_path):
-        lines.append(f"no `newsarchive run` daemon is running on {db_path}: schedules apply while one runs")
-    return "\n".join(lines)

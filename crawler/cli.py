@@ -4,10 +4,12 @@ errors become ``click.ClickException`` with the fix in the message."""
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
 from crawler.config import DEFAULT_DB, ConfigError, config_path, load_config
+from crawler.logs import write_line
 from pipelines.archive import ArchiveError
 
 config_option = click.option(
@@ -39,32 +41,50 @@ def cli() -> None:
 @click.argument("sites", nargs=-1)
 @config_option
 @db_option
-@click.option("--workers", type=int, default=None, help="Extraction processes (default: one per core).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: one per core).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's own log.")
 def crawl(sites: tuple[str, ...], config_file: str | None, db_file: str | None, workers: int | None,
           verbose: bool) -> None:
-    """Crawl SITES (all configured sites when none are named) into the archive, in the foreground."""
-    from crawler.runner import crawl_sites
+    """Crawl SITES (all configured sites when none are named) into the archive, in the foreground.
+
+    Prints one line per site. Exit status: 0 when every site's run ended ok (failed pages are
+    recorded in failed_urls, not fatal) or the site was busy in another crawl; 1 when the config
+    or the archive cannot be used; 3 when a site's run failed; 130 after SIGINT, 143 after SIGTERM."""
+    from crawler.runner import EXIT_BUSY, EXIT_OK, crawl_sites
 
     config = _load(config_file)
     try:
         config.select(sites)
-        summaries = crawl_sites(config, sites, db_path(db_file), workers=workers,
-                                log_level="INFO" if verbose else "WARNING")
+        result = crawl_sites(config, sites, db_path(db_file), workers=workers,
+                             log_level="INFO" if verbose else "WARNING")
     except (ConfigError, ArchiveError) as exc:
         raise click.ClickException(str(exc)) from None
-    for s in summaries:
-        c = s.counts
-        line = (f"{s.site}: {s.status}" + (f" in {s.seconds:.1f}s" if s.run_id else "")
-                + (f" - {c['new_articles']} new, {c['duplicates']} duplicates, {c['not_articles']} not articles, "
-                   f"{c['errors']} errors, {c['blocked']} blocked, {c['skipped']} skipped; "
-                   f"{c['pages']} pages from {c['requests']} requests" if c else "")
-                + (f" ({s.message})" if s.message and s.status != "ok" else "")
-                + (f" [extraction collapsed: {s.health['health_detail']}]" if s.health.get("health") == "collapsed"
-                   else ""))
-        click.echo(line)
-    if any(s.status == "interrupted" for s in summaries):
-        raise SystemExit(130)
+    for s in result.summaries:
+        say(summary_line(s))
+    if result.cause:
+        say(result.cause)
+    if result.error:
+        say(f"error: the crawl broke ({result.error}); runs it started are settled as failed next time")
+    if result.exit_code not in (EXIT_OK, EXIT_BUSY):  # busy: another crawl has it (cron overlap)
+        raise SystemExit(result.exit_code)
+
+
+def summary_line(s) -> str:
+    """One line for one site's run: status, time, counts, and why it did not end ok."""
+    c = s.counts
+    return (f"{s.site}: {s.status}" + (f" in {s.seconds:.1f}s" if s.run_id else "")
+            + (f" - {c['new_articles']} new, {c['duplicates']} duplicates, {c['not_articles']} not articles, "
+               f"{c['errors']} errors, {c['blocked']} blocked, {c['skipped']} skipped; "
+               f"{c['pages']} pages from {c['requests']} requests" if c else "")
+            + (f" ({s.message})" if s.message and s.status != "ok" else "")
+            + (f" [extraction collapsed: {s.health['health_detail']}]" if s.health.get("health") == "collapsed"
+               else ""))
+
+
+def say(line: str) -> None:
+    """A line on stdout that a closed pipe (``| head -1``) does not turn into a traceback."""
+    write_line(line, sys.stdout)
 
 
 @cli.command()
@@ -87,14 +107,22 @@ def run(config_file: str | None, db_file: str | None) -> None:
 @db_option
 def trigger(sites: tuple[str, ...], config_file: str | None, db_file: str | None) -> None:
     """Ask the running daemon to crawl SITES now."""
-    import scheduler
+    from crawler.schedules import daemon_running, request_crawl
 
     config = _load(config_file)
+    path = db_path(db_file)
     try:
-        for line in scheduler.request_crawl(config, db_path(db_file), sites):
-            click.echo(line)
+        requested = request_crawl(config, path, sites)
     except (ConfigError, ArchiveError) as exc:
         raise click.ClickException(str(exc)) from None
+    for r in requested:
+        if not r.added:
+            say(f"{r.site}: already requested, waiting for the daemon")
+        else:
+            say(f"{r.site}: crawl requested" + ("; it is crawling now, so one more run follows" if r.crawling else ""))
+    if not daemon_running(path):
+        say(f"note: no `newsarchive run` daemon is running on {path}; the request waits for one "
+            "(or crawl in the foreground now: newsarchive crawl SITE)")
 
 
 @cli.command()
@@ -102,13 +130,38 @@ def trigger(sites: tuple[str, ...], config_file: str | None, db_file: str | None
 @db_option
 def sites(config_file: str | None, db_file: str | None) -> None:
     """List sites with their schedule, last run and next run."""
-    import scheduler
+    from crawler.schedules import daemon_running, site_statuses
 
     config = _load(config_file)
+    path = db_path(db_file)
     try:
-        click.echo(scheduler.sites_table(config, db_path(db_file)))
+        statuses = site_statuses(config, path)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
+    say(sites_table(statuses))
+    if not config.sites:
+        say(f"no sites in {config.path}")
+    if not daemon_running(path):
+        say(f"no `newsarchive run` daemon is running on {path}: schedules apply while one runs")
+
+
+def sites_table(statuses) -> str:
+    header = ("SITE", "SCHEDULE", "LAST RUN (UTC)", "TRIGGER", "STATUS", "NEW", "NEXT RUN (UTC)")
+    table = [header]
+    for s in statuses:
+        run = s.last_run
+        next_run = s.next_run.strftime("%Y-%m-%d %H:%M:%S") if s.next_run else "never"
+        if s.requested:
+            next_run = "after this run (requested)" if run and run["status"] == "running" else "requested, now"
+        if run is None:
+            table.append((s.site, s.schedule, "never", "-", "-", "-", next_run))
+            continue
+        started = run["started"].replace("T", " ").rstrip("Z")
+        new = "-" if run["status"] == "running" else str(run["new_articles"] or 0)
+        table.append((s.site, s.schedule, started, run["trigger"] or "-", run["status"], new, next_run))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(w) if i == 5 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+                     for row in table)
 
 
 @cli.command()

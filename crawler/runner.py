@@ -3,50 +3,83 @@
 ``crawl_sites`` runs in the calling process (``newsarchive crawl``). The daemon starts
 ``python -m crawler.runner`` as a child per crawl instead, because Scrapy's reactor cannot restart
 inside one process and a child isolates crashes and memory.
+
+A crawl always ends: a failure of one site (a bug, a locked or broken archive) fails that site's
+run and the others go on; a closed output pipe never stops it; SIGTERM or SIGINT stops it cleanly
+(runs ``interrupted``), and if that takes longer than ``STOP_DEADLINE`` seconds, or a second
+signal comes, the process records its runs as interrupted and exits at once. A child of the daemon
+also stops when the daemon dies (``PR_SET_PDEATHSIG`` on Linux, and a parent check everywhere).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import logging
 import os
 import signal
+import sqlite3
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.config import Config, ConfigError, Site, load_config
 from crawler.context import SiteRun
-from crawler.logs import emit
+from crawler.logs import emit, install_logging
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractorPool
 from pipelines.health import run_health
+from pipelines.ledger import COUNTS, RunStatus
 from pipelines.locks import SiteBusy, acquire
 
-STAT_FOR_COUNT = {
-    "requests": ("downloader/request_count",),
-    "pages": ("response_received_count",),
-    "new_articles": ("newsarchive/outcome/new",),
-    "duplicates": ("newsarchive/outcome/duplicate",),
-    "not_articles": ("newsarchive/outcome/not-article",),
-    "errors": ("newsarchive/outcome/error",),
-    "blocked": ("newsarchive/outcome/blocked",),
-    "skipped": ("newsarchive/outcome/skipped",),
-}
 PROGRESS_SECONDS = 10.0
+PARENT_CHECK_SECONDS = 1.0
+STOP_DEADLINE = 30.0  # seconds a signalled crawl gets to stop cleanly before it exits hard
+BUSY = "busy"  # a summary status that is not a run: another process holds the site
+
+# Exit codes of a crawl (``newsarchive crawl`` and ``python -m crawler.runner``)
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
+EXIT_SIGNAL_BASE = 128  # + the signal's number: 130 for SIGINT, 143 for SIGTERM
+
+# When every site failed for the same reason, the likely cause to tell the user.
+COMMON_CAUSES = {
+    "dns": "DNS lookup failed for every site: is this machine online?",
+    "connection-refused": "every site refused the connection: is this machine online (or behind a proxy)?",
+    "timeout": "every site timed out: is this machine online (or behind a proxy)?",
+}
 
 
 @dataclass
 class RunSummary:
     site: str
     run_id: int | None
-    status: str  # ok, failed, interrupted, busy
+    status: str  # a RunStatus, or "busy"
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     message: str | None = None
     health: dict[str, Any] = field(default_factory=dict)  # pipelines.health.run_health
+
+
+@dataclass
+class CrawlResult:
+    summaries: list[RunSummary]
+    signal: int | None = None  # the signal that stopped the crawl
+    cause: str | None = None  # when every site failed: the common cause
+    error: str | None = None  # the crawl itself broke (a bug): one line
+
+    @property
+    def exit_code(self) -> int:
+        if self.signal:
+            return EXIT_SIGNAL_BASE + self.signal
+        statuses = {s.status for s in self.summaries}
+        if self.error or statuses & {RunStatus.FAILED, RunStatus.TIMEOUT, RunStatus.INTERRUPTED}:
+            return EXIT_FAILED
+        if statuses == {BUSY}:
+            return EXIT_BUSY
+        return EXIT_OK
 
 
 def site_settings(site: Site) -> dict[str, Any]:
@@ -67,21 +100,21 @@ def site_settings(site: Site) -> dict[str, Any]:
     }
 
 
-def counts_from_stats(stats: list[dict[str, Any]]) -> dict[str, int]:
-    return {name: sum(int(s.get(key, 0)) for s in stats for key in keys)
-            for name, keys in STAT_FOR_COUNT.items()}
-
-
 def _one_line(record: logging.LogRecord) -> bool:
     record.exc_info, record.exc_text = None, None
     return True
+
+
+def _one_line_error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 class CrawlJob:
     """Crawls a list of sites in one process (parallel across sites, spiders in turn per site)."""
 
     def __init__(self, sites: list[Site], archive: Archive, db_path: str, *, trigger: str = "manual",
-                 workers: int | None = None, max_sites: int = 8, log_level: str = "WARNING"):
+                 workers: int | None = None, max_sites: int = 8, log_level: str = "WARNING",
+                 parent: int | None = None):
         self.sites = sites
         self.archive = archive
         self.db_path = db_path
@@ -89,44 +122,84 @@ class CrawlJob:
         self.pool = ExtractorPool(workers)
         self.max_sites = max_sites
         self.log_level = log_level
+        self.parent = parent  # the daemon's pid: stop when it is gone
         self.runner = None
         self.stopping = False
-        self.active: dict[str, tuple[SiteRun, list]] = {}
+        self.stop_reason = "stopped by signal"
+        self.signal: int | None = None
+        self.active: dict[str, SiteRun] = {}
 
-    def run(self) -> list[RunSummary]:
+    def run(self) -> CrawlResult:
         """Install the reactor, crawl, return one summary per site."""
         from scrapy.utils.log import configure_logging
         from scrapy.utils.reactor import install_reactor
+        from twisted.python.failure import Failure
 
         install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
         from twisted.internet import defer, reactor
 
-        configure_logging({"LOG_LEVEL": self.log_level, "LOG_FORMAT": "%(asctime)s %(name)s %(levelname)s: %(message)s"})
+        configure_logging({"LOG_LEVEL": self.log_level, "LOG_INSTALL_ROOT_HANDLER": False})
+        install_logging(self.log_level)
         # an unreachable robots.txt is one line, not a traceback (the page requests record the cause)
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
-        results: list[RunSummary] = []
+        self.archive.on_busy = lambda what, attempt, wait: emit(
+            "archive.busy", what=what, attempt=attempt, retry_in=wait,
+            message="the archive is locked by another process's write; trying again")
+        result = CrawlResult([])
 
-        def done(value):
-            if isinstance(value, list):
-                results.extend(value)
-            elif hasattr(value, "printTraceback"):
-                value.printTraceback(file=sys.stderr)
-            reactor.stop()
+        def done(value: Any) -> None:
+            try:
+                if isinstance(value, Failure):
+                    result.error = _one_line_error(value.value)
+                    emit("crawl.error", message=result.error)
+                else:
+                    result.summaries.extend(value)
+            finally:
+                reactor.stop()
 
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: reactor.callFromThread(self.stop))
+            signal.signal(signum, self._on_signal)
         d = defer.Deferred.fromFuture(asyncio.ensure_future(self._main()))
         d.addBoth(done)
         reactor.run(installSignalHandlers=False)
         self.pool.close()
-        return results
+        result.signal = self.signal
+        result.cause = common_cause(self.archive, result.summaries)
+        return result
 
-    def stop(self) -> None:
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        if self.signal is not None:  # a second signal: do not wait any longer
+            self._exit_now("a second signal")
+        self.signal = signum
+        timer = threading.Timer(STOP_DEADLINE, self._exit_now, args=[f"not stopped within {STOP_DEADLINE:g} s"])
+        timer.daemon = True
+        timer.start()
+        reactor.callFromThread(self.stop, f"stopped by {signal.Signals(signum).name}")
+
+    def _exit_now(self, why: str) -> None:
+        """Record the active runs as interrupted (on a connection of this thread) and exit."""
+        try:
+            archive = Archive.open(self.db_path)
+            try:
+                for context in list(self.active.values()):
+                    archive.ledger.finish(context.run_id, RunStatus.INTERRUPTED,
+                                          f"{self.stop_reason}; exited hard ({why})")
+            finally:
+                archive.close()
+        except Exception:  # exiting matters more than the ledger; the next opener settles it
+            pass
+        emit("crawl.exit", reason=why)
+        os._exit(EXIT_SIGNAL_BASE + (self.signal or signal.SIGTERM))
+
+    def stop(self, reason: str = "stopped by signal") -> None:
         """Stop all crawls gracefully: pending items are flushed, runs are marked interrupted."""
         if self.stopping:
             return
         self.stopping = True
-        emit("crawl.stopping", sites=",".join(self.active) or None)
+        self.stop_reason = reason
+        emit("crawl.stopping", sites=",".join(self.active) or None, reason=reason)
         if self.runner is not None:
             asyncio.ensure_future(self.runner.stop())
 
@@ -140,7 +213,9 @@ class CrawlJob:
         self.runner = AsyncCrawlerRunner(settings)
         self.pool.start()
         limit = asyncio.Semaphore(self.max_sites)
-        progress = asyncio.ensure_future(self._progress())
+        watchers = [asyncio.ensure_future(self._progress())]
+        if self.parent:
+            watchers.append(asyncio.ensure_future(self._watch_parent()))
 
         async def one(site: Site) -> RunSummary:
             async with limit:
@@ -149,81 +224,145 @@ class CrawlJob:
         try:
             return list(await asyncio.gather(*(one(site) for site in self.sites)))
         finally:
-            progress.cancel()
+            for watcher in watchers:
+                watcher.cancel()
 
     async def _crawl_site(self, site: Site, base_settings) -> RunSummary:
-        from scrapy.crawler import Crawler
-
-        from crawler.spiders import DISCOVERY
-
         started = time.monotonic()
         if self.stopping:
-            return RunSummary(site.name, None, "interrupted", message="not started: stopping")
+            return RunSummary(site.name, None, RunStatus.INTERRUPTED, message=f"not started: {self.stop_reason}")
         try:
             lock = acquire(self.db_path, site.name)
         except SiteBusy as exc:
             emit("crawl.busy", site=site.name, message=str(exc))
-            return RunSummary(site.name, None, "busy", message=str(exc))
+            return RunSummary(site.name, None, BUSY, message=str(exc))
         try:
-            run_id = self.archive.start_run(site.name, self.trigger)
-            context = SiteRun(site=site, run_id=run_id, archive=self.archive, pool=self.pool)
-            stats: list[dict[str, Any]] = []
-            self.active[site.name] = (context, stats)
-            emit("crawl.start", site=site.name, run=run_id, trigger=self.trigger)
-            status, message = "ok", None
-            try:
-                for spidercls in DISCOVERY:
-                    if self.stopping or context.backed_off:
-                        break
-                    settings = base_settings.copy()
-                    settings.setdict(site_settings(site), priority="spider")
-                    crawler = Crawler(spidercls, settings)
-                    await self.runner.crawl(crawler, run=context)
-                    stats.append(crawler.stats.get_stats())
-            except Exception as exc:  # a broken crawl is recorded, the other sites go on
-                status, message = "failed", f"{type(exc).__name__}: {exc}"[:500]
-            if self.stopping and status == "ok":
-                status, message = "interrupted", "stopped by signal"
-            elif context.backed_off and status == "ok":
-                message = "site refused us repeatedly (blocked); backed off for the rest of the run"
-            counts = counts_from_stats(stats)
-            if status == "ok" and counts["pages"] == 0 and counts["errors"]:
-                status, message = "failed", "no page of the site could be fetched (see failed_urls)"
-            self.archive.finish_run(run_id, status, counts, message)
-            health = run_health(self.archive.db, run_id, site.name)
-            summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message, health)
-            emit("crawl.end", site=site.name, run=run_id, status=status, seconds=round(summary.seconds, 1),
-                 **counts, message=message)
-            return summary
+            return await self._crawl_locked(site, base_settings, started)
+        except (ArchiveError, sqlite3.Error) as exc:  # this site's run could not be recorded
+            message = str(exc) if isinstance(exc, ArchiveError) else f"archive error: {exc}"
+            emit("crawl.end", site=site.name, status=RunStatus.FAILED.value, message=message)
+            return RunSummary(site.name, None, RunStatus.FAILED, seconds=time.monotonic() - started, message=message)
+        except Exception as exc:  # a bug in one site's crawl: that site fails, the others go on
+            message = f"crawl broke: {_one_line_error(exc)}"
+            emit("crawl.end", site=site.name, status=RunStatus.FAILED.value, message=message)
+            return RunSummary(site.name, None, RunStatus.FAILED, seconds=time.monotonic() - started, message=message)
+        finally:
+            lock.release()
+
+    async def _crawl_locked(self, site: Site, base_settings, started: float) -> RunSummary:
+        from scrapy.crawler import Crawler
+
+        from crawler.spiders import DISCOVERY
+
+        run_id = self.archive.start_run(site.name, self.trigger)
+        context = SiteRun(site=site, run_id=run_id, archive=self.archive, pool=self.pool)
+        self.active[site.name] = context
+        emit("crawl.start", site=site.name, run=run_id, trigger=self.trigger)
+        status, message = RunStatus.OK, None
+        try:
+            for spidercls in DISCOVERY:
+                if self.stopping or context.backed_off:
+                    break
+                settings = base_settings.copy()
+                settings.setdict(site_settings(site), priority="spider")
+                crawler = Crawler(spidercls, settings)
+                context.crawler = crawler
+                await self.runner.crawl(crawler, run=context)
+                context.spider_done(crawler.stats.get_stats())
+        except Exception as exc:  # a broken crawl is recorded, the other sites go on
+            status, message = RunStatus.FAILED, _one_line_error(exc)
         finally:
             self.active.pop(site.name, None)
-            lock.release()
+        fetched = context.fetched()
+        counts = {**{k: self.archive.run(run_id)[k] or 0 for k in COUNTS}, **fetched}
+        if context.not_saved:
+            status = RunStatus.FAILED
+            message = (f"{context.not_saved} fetched pages could not be saved ({context.save_error}); "
+                       "the next run fetches them again")
+        elif self.stopping and status == RunStatus.OK:
+            status, message = RunStatus.INTERRUPTED, self.stop_reason
+        elif context.backed_off and status == RunStatus.OK:
+            message = "site refused us repeatedly (blocked); backed off for the rest of the run"
+        if status == RunStatus.OK and counts["pages"] == 0 and counts["errors"]:
+            status, message = RunStatus.FAILED, "no page of the site could be fetched (see failed_urls)"
+        row = self.archive.finish_run(run_id, status, fetched, message)
+        counts = {k: row[k] or 0 for k in COUNTS}
+        try:
+            health = run_health(self.archive.db, run_id, site.name)
+        except (ArchiveError, sqlite3.Error) as exc:
+            health = {}
+            emit("health.error", site=site.name, run=run_id, message=str(exc))
+        summary = RunSummary(site.name, run_id, status, counts, time.monotonic() - started, message, health)
+        emit("crawl.end", site=site.name, run=run_id, status=status.value, seconds=round(summary.seconds, 1),
+             **counts, message=message)
+        return summary
 
     async def _progress(self) -> None:
         while True:
             await asyncio.sleep(PROGRESS_SECONDS)
-            for name, (context, stats) in list(self.active.items()):
-                current = [c.stats.get_stats() for c in self.runner.crawlers
-                           if getattr(c.spider, "run", None) is context]
-                counts = counts_from_stats(stats + current)
-                emit("crawl.progress", site=name, pages=counts["pages"], new=counts["new_articles"],
-                     errors=counts["errors"])
+            for name, context in list(self.active.items()):
+                counts = context.fetched()
+                emit("crawl.progress", site=name, pages=counts["pages"], requests=counts["requests"])
+
+    async def _watch_parent(self) -> None:
+        while os.getppid() == self.parent:
+            await asyncio.sleep(PARENT_CHECK_SECONDS)
+        self.stop("the daemon that started this crawl is gone")
+
+
+def common_cause(archive: Archive, summaries: list[RunSummary]) -> str | None:
+    """When every site's run failed, what they have in common, said so that a user can act."""
+    failed = [s for s in summaries if s.status == RunStatus.FAILED]
+    if not failed or len(failed) != len(summaries):
+        return None
+    messages = {s.message for s in failed}
+    if len(failed) > 1 and len(messages) == 1 and None not in messages and "failed_urls" not in next(iter(messages)):
+        return f"every site failed: {next(iter(messages))}"
+    run_ids = [s.run_id for s in failed if s.run_id is not None]
+    if len(run_ids) != len(failed):
+        return None
+    marks = ",".join("?" * len(run_ids))
+    try:
+        rows = archive.db.execute(
+            f"SELECT run_id, reason, count(*) FROM failed_urls WHERE run_id IN ({marks}) "
+            "GROUP BY run_id, reason ORDER BY run_id, count(*) DESC", run_ids).fetchall()
+    except sqlite3.Error:
+        return None
+    top: dict[int, str] = {}
+    for run_id, reason, _ in rows:
+        top.setdefault(run_id, reason)
+    reasons = set(top.values())
+    if len(top) == len(run_ids) and len(reasons) == 1:
+        reason = reasons.pop()
+        return COMMON_CAUSES.get(reason, f"every site failed with {reason} (see failed_urls)")
+    return None
 
 
 def crawl_sites(config: Config, names: list[str] | tuple[str, ...], db_path: str, *, trigger: str = "manual",
-                workers: int | None = None, log_level: str = "WARNING") -> list[RunSummary]:
+                workers: int | None = None, log_level: str = "WARNING", parent: int | None = None) -> CrawlResult:
     """Crawl the named sites (all when none) into the archive at ``db_path``."""
     sites = config.select(names)
+    if not sites:
+        raise ConfigError(config.path, "no sites configured: add a [sites.NAME] table with url = \"...\"")
     archive = Archive.open(db_path)
+    for row in archive.settled:
+        emit("run.recovered", site=row["site"], run=row["id"], status=row["status"], message=row["message"])
     try:
         job = CrawlJob(sites, archive, db_path, trigger=trigger, workers=workers,
-                       max_sites=32, log_level=log_level)
+                       max_sites=32, log_level=log_level, parent=parent)
         return job.run()
     finally:
         archive.close()
 
 
-EXIT_OK, EXIT_CONFIG, EXIT_FAILED, EXIT_BUSY, EXIT_INTERRUPTED = 0, 2, 3, 4, 5
+def die_with_parent(parent: int) -> bool:
+    """Ask Linux to send SIGTERM when the parent exits; False when the parent is already gone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the crawl's parent check covers it
+    return os.getppid() == parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,21 +373,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--trigger", default="schedule")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--parent", type=int, default=None, help="stop when this process (the daemon) ends")
     args = parser.parse_args(argv)
+    if args.parent and not die_with_parent(args.parent):
+        return EXIT_SIGNAL_BASE + signal.SIGTERM
     try:
         config = load_config(args.config)
-        summaries = crawl_sites(config, args.sites, args.db, trigger=args.trigger, workers=args.workers)
+        result = crawl_sites(config, args.sites, args.db, trigger=args.trigger, workers=args.workers,
+                             parent=args.parent)
     except (ConfigError, ArchiveError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        emit("crawl.error", message=str(exc))
         return EXIT_CONFIG
-    statuses = {s.status for s in summaries}
-    if "interrupted" in statuses:
-        return EXIT_INTERRUPTED
-    if "failed" in statuses:
-        return EXIT_FAILED
-    if statuses == {"busy"}:
-        return EXIT_BUSY
-    return EXIT_OK
+    return result.exit_code
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -18,16 +20,42 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from pipelines.dates import utc_now
-from pipelines.schema import migrate
+from pipelines.ledger import COUNTS, Ledger, RunStatus
+from pipelines.locks import is_busy
+from pipelines.schema import SchemaProblem, inspect, migrate, pending, verify
+from pipelines.transactions import writing
 from pipelines.urls import url_key
 
-BUSY_TIMEOUT_MS = 30_000
-RUN_COUNTS = ("requests", "pages", "new_articles", "duplicates", "not_articles", "errors", "blocked",
-              "skipped")
+BUSY_TIMEOUT_ENV = "NEWSARCHIVE_BUSY_TIMEOUT"  # seconds a write waits for another writer's lock
+DEFAULT_BUSY_TIMEOUT = 30.0
+WRITE_ATTEMPTS = 4  # a write that still finds the archive locked is tried again, backing off
+FIRST_BACKOFF = 0.5  # seconds, doubled after each attempt
+RUN_COUNTS = COUNTS
 
 
 class ArchiveError(Exception):
-    """The archive file cannot be opened or used; the message says which file and why."""
+    """The archive file cannot be opened or used; the message says which file, why, and what to do."""
+
+
+class ArchiveBusy(ArchiveError):
+    """A write found the archive locked by another process for longer than it waits."""
+
+
+def busy_timeout() -> float:
+    """Seconds a write waits for the lock (``$NEWSARCHIVE_BUSY_TIMEOUT``, default 30)."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "")
+    try:
+        value = float(text) if text else DEFAULT_BUSY_TIMEOUT
+    except ValueError:
+        raise ArchiveError(f"${BUSY_TIMEOUT_ENV}={text!r}: not a number of seconds") from None
+    if value < 0:
+        raise ArchiveError(f"${BUSY_TIMEOUT_ENV}={text!r}: must be >= 0")
+    return value
+
+
+def is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 
 
 @dataclass
@@ -79,52 +107,99 @@ def _stamp(when: datetime | None) -> str | None:
 
 
 class Archive:
+    """One connection to the archive. ``open`` it; ``ledger`` is its run ledger."""
+
     def __init__(self, db: sqlite_utils.Database, path: str):
         self.db = db
         self.path = path
+        self.ledger = Ledger(db)
+        self.settled: list[dict[str, Any]] = []  # stale runs settled when the archive was opened
+        self.on_busy: Callable[[str, int, float], None] | None = None  # (what, attempt, wait) before a retry
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = True) -> "Archive":
-        """Open (and create or migrate) the archive at ``path``."""
+    def open(cls, path: str | os.PathLike, *, create: bool = True, readonly: bool = False) -> "Archive":
+        """Open the archive at ``path`` for writing (creating or migrating it when ``create``), or
+        for reading only. Raises ArchiveError, with what to do, for a file that is missing,
+        read-only, locked, damaged, not an archive, or written by a newer version; such a file
+        is never altered. Opening for writing settles the runs of crawl processes that died."""
         path = str(path)
-        if not create and not os.path.exists(path):
+        if not os.path.exists(path) and (readonly or not create):
             raise ArchiveError(f"{path}: no archive here (run `newsarchive crawl` first, or pass --db)")
         directory = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(directory):
             raise ArchiveError(f"{path}: directory {directory} does not exist")
+        if os.path.isdir(path):
+            raise ArchiveError(f"{path}: a directory, not an archive file (pass --db with a file)")
+        if not readonly:
+            _check_writable(path, directory)
+        timeout = busy_timeout()
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            target = f"file:{path}?mode=ro" if readonly else path
+            conn = sqlite3.connect(target, uri=readonly, timeout=timeout, isolation_level=None)
             db = sqlite_utils.Database(conn)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            migrate(db)
+            db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            inspect(db)
+            if readonly:
+                missing = pending(db)
+                if missing and db.table_names():
+                    raise SchemaProblem(f"made by an older newsarchive and needs {len(missing)} upgrade step(s), "
+                                        "but it is open read-only: run `newsarchive sites` once as a user "
+                                        "who can write it")
+            else:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.enable_wal()
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute("PRAGMA foreign_keys = ON")
+                migrate(db)
+            verify(db)
+        except SchemaProblem as exc:
+            conn.close()
+            raise ArchiveError(f"{path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
-        return cls(db, path)
+            conn.close()
+            raise ArchiveError(_database_problem(path, exc, timeout)) from None
+        archive = cls(db, path)
+        if not readonly:
+            archive.settled = archive.ledger.settle_stale(lambda site: not is_busy(path, site))
+        return archive
 
     def close(self) -> None:
         self.db.conn.close()
 
+    def retrying(self, what: str, write: Callable[[], Any]) -> Any:
+        """Run ``write``; while the archive is locked by another writer, try again with backoff,
+        then raise ArchiveBusy."""
+        wait = FIRST_BACKOFF
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return write()
+            except sqlite3.OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                if attempt == WRITE_ATTEMPTS:
+                    raise ArchiveBusy(
+                        f"{self.path}: {what} failed: the archive stayed locked by another process's write "
+                        f"({WRITE_ATTEMPTS} tries over more than {WRITE_ATTEMPTS * busy_timeout():g} s); "
+                        "find the process holding it (fuser " + self.path + ") or raise "
+                        f"${BUSY_TIMEOUT_ENV}") from None
+                if self.on_busy is not None:
+                    self.on_busy(what, attempt, wait)
+                time.sleep(wait)
+                wait *= 2
+
     # -- runs -----------------------------------------------------------------------------------
 
     def start_run(self, site: str, trigger: str = "manual", pid: int | None = None) -> int:
-        with self.db.conn:
-            table = self.db["crawl_runs"].insert(
-                {"site": site, "started": utc_now(), "status": "running", "trigger": trigger,
-                 "pid": pid or os.getpid()})
-        return table.last_pk
+        return self.retrying("starting the run", lambda: self.ledger.start(site, trigger, pid))
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int], message: str | None = None) -> None:
-        values = {k: int(counts.get(k, 0)) for k in RUN_COUNTS}
-        with self.db.conn:
-            self.db["crawl_runs"].update(run_id, {**values, "status": status, "finished": utc_now(),
-                                                  "message": message})
+    def finish_run(self, run_id: int, status: RunStatus | str, counts: dict[str, int] | None = None,
+                   message: str | None = None) -> dict[str, Any]:
+        """Finish the run; ``counts`` given here replace the ones it accumulated."""
+        return self.retrying("finishing the run",
+                             lambda: self.ledger.finish(run_id, RunStatus(status), message, counts))
 
     def run(self, run_id: int) -> dict[str, Any]:
-        return self.db["crawl_runs"].get(run_id)
+        return self.ledger.get(run_id)
 
     # -- what to fetch --------------------------------------------------------------------------
 
@@ -157,12 +232,20 @@ class Archive:
     # -- writing --------------------------------------------------------------------------------
 
     def save(self, results: Iterable[FetchResult],
-             policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK) -> SaveReport:
-        """Write a batch of fetch results in one transaction; report what each became."""
+             policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK,
+             fetched: dict[int, dict[str, int]] | None = None) -> SaveReport:
+        """Write a batch of fetch results in one transaction, with their outcomes counted in their
+        runs' ledger rows (and ``fetched``: run id -> request and page counts so far); report
+        what each became. A locked archive is waited for (``retrying``)."""
+        results = list(results)
+        return self.retrying("saving a batch", lambda: self._save(results, policy, fetched or {}))
+
+    def _save(self, results: list[FetchResult], policy: tuple[tuple[float, float], ...],
+              fetched: dict[int, dict[str, int]]) -> SaveReport:
         report = SaveReport()
         now_dt = datetime.now(timezone.utc)
         now = _stamp(now_dt)
-        with self.db.conn:
+        with writing(self.db):
             for result in results:
                 article_id = None
                 outcome = result.outcome
@@ -177,6 +260,12 @@ class Archive:
                 report.outcomes.append(outcome)
                 if outcome != "skipped" or result.fetched:
                     self._remember_fetch(result, outcome, article_id, now_dt, policy)
+            runs: dict[int, list[str]] = {}
+            for result, outcome in zip(results, report.outcomes):
+                if result.run_id is not None:
+                    runs.setdefault(result.run_id, []).append(outcome)
+            for run_id in runs.keys() | fetched.keys():
+                self.ledger.count(run_id, runs.get(run_id, ()), fetched.get(run_id))
         return report
 
     def _remember_fetch(self, result: FetchResult, outcome: str, article_id: int | None, now_dt: datetime,
@@ -270,3 +359,23 @@ class Archive:
             "word_count": record.get("word_count"), "modified": record.get("modified") or old["modified"],
             "updated": now, "last_seen": now, "revisions": (old["revisions"] or 0) + 1})
         return "revised"
+
+
+def _check_writable(path: str, directory: str) -> None:
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise ArchiveError(f"{path}: read-only for this user, and crawling writes to it: make it writable "
+                           f"(chmod u+w {path}, or run as its owner); `newsarchive serve` can read it as it is")
+    if not os.access(directory, os.W_OK):
+        raise ArchiveError(f"{path}: its directory {directory} is read-only for this user, and the archive "
+                           "needs it for its write-ahead log and locks: make it writable, or move the archive")
+
+
+def _database_problem(path: str, exc: sqlite3.DatabaseError, timeout: float) -> str:
+    text = str(exc)
+    if is_locked(exc):
+        return (f"{path}: locked by another process's write for more than {timeout:g} s; find it "
+                f"(fuser {path}) and let it finish, or raise ${BUSY_TIMEOUT_ENV}")
+    if "readonly" in text.replace("-", "").replace(" ", "").lower():
+        return (f"{path}: read-only ({text}): make the file and its directory writable; "
+                "`newsarchive serve` can read it as it is")
+    return f"{path}: not a usable SQLite archive ({text})"

@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
+from pipelines.ledger import Ledger
+
 MIN_PAGES = 5  # fewer extracted pages than this say nothing about a run
 HISTORY_RUNS = 10  # earlier runs the current one is compared with
 MIN_HISTORY = 2  # earlier runs needed before anything is flagged
@@ -82,9 +84,6 @@ def run_health(db: sqlite_utils.Database, run_id: int, site: str) -> dict[str, A
     judged = status == "ok" and current["pages"] >= MIN_PAGES and len(history) >= MIN_HISTORY
     health = "collapsed" if problems else ("ok" if judged else None)
     result = {**current, "health": health, "health_detail": "; ".join(problems) or None}
-    with db.conn:
-        db["crawl_runs"].update(run_id, {
-            "median_words": current["median_words"], "no_date_share": current["no_date_share"],
-            "no_author_share": current["no_author_share"], "not_article_share": current["not_article_share"],
-            "health_pages": current["pages"], "health": health, "health_detail": result["health_detail"]})
+    Ledger(db).record_health(run_id, {**current, "health_pages": current["pages"], "health": health,
+                                      "health_detail": result["health_detail"]})
     return result

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from pipelines.transactions import writing
+
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
@@ -173,21 +175,101 @@ def m010_run_health(db: sqlite_utils.Database) -> None:
         db["crawl_runs"].add_column(column, kind)
 
 
+SCHEMA_VERSION = len(MIGRATIONS)  # kept in the file as PRAGMA user_version
+
+
+class SchemaProblem(Exception):
+    """The file is not an archive this version can use; the message says why and what to do."""
+
+
+def software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsarchive")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def inspect(db: sqlite_utils.Database) -> None:
+    """Refuse, without writing anything, a SQLite file that is not an archive (it has tables but
+    no ``_migrations``) and an archive written by a newer version of newsarchive."""
+    tables = set(db.table_names())
+    if tables and "_migrations" not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise SchemaProblem(f"a SQLite database, but not a newsarchive archive (its tables: {shown}); it was "
+                            "left as it is: pass --db with a new or an archive file")
+    if not tables:
+        return
+    known = {name for name, _ in MIGRATIONS}
+    columns = {c.name for c in db["_migrations"].columns}
+    rows = db.execute("SELECT name" + (", version" if "version" in columns else ", NULL")
+                      + " FROM _migrations").fetchall()
+    unknown = [(name, made_by) for name, made_by in rows if name not in known]
+    stored = db.execute("PRAGMA user_version").fetchone()[0]
+    if unknown or stored > SCHEMA_VERSION:
+        needs = max((v for _, v in unknown if v), default=None)
+        schema = max(stored, len(rows))
+        raise SchemaProblem(
+            f"written by a newer newsarchive (archive schema {schema}"
+            + (f", made by newsarchive {needs}" if needs else "")
+            + f"; this is newsarchive {software_version()} with schema {SCHEMA_VERSION}): upgrade newsarchive"
+            + (f" to {needs} or later" if needs else "") + " to use it; the file was left as it is")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations; return the names applied."""
+    """Apply pending migrations; return the names applied. Call ``inspect`` first."""
     db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL, version TEXT)"
     )
+    if "version" not in {c.name for c in db["_migrations"].columns}:
+        db.execute("ALTER TABLE _migrations ADD COLUMN version TEXT")
     done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
     applied = []
+    made_by = software_version()
     for name, fn in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:
+        with writing(db):
             fn(db)
             db.execute(
-                "INSERT INTO _migrations (name, applied) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                [name],
+                "INSERT INTO _migrations (name, applied, version) "
+                "VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?)",
+                [name, made_by],
             )
         applied.append(name)
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return applied
+
+
+def pending(db: sqlite_utils.Database) -> list[str]:
+    """Migrations the archive has not had yet."""
+    if "_migrations" not in db.table_names():
+        return [name for name, _ in MIGRATIONS]
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def expected_columns() -> dict[str, set[str]]:
+    """Every table the migrations make, with its columns (built in memory)."""
+    scratch = sqlite_utils.Database(memory=True)
+    try:
+        migrate(scratch)
+        return {name: {c.name for c in scratch[name].columns} for name in scratch.table_names()}
+    finally:
+        scratch.close()
+
+
+def verify(db: sqlite_utils.Database) -> None:
+    """Refuse an archive that lacks a table or a column its migrations made (it was damaged or
+    edited by hand): writing to it would lose data."""
+    present = set(db.table_names())
+    for table, columns in expected_columns().items():
+        if table not in present:
+            raise SchemaProblem(f"damaged: table {table} is missing (schema {SCHEMA_VERSION} has it); "
+                                "restore the file from a backup")
+        missing = sorted(columns - {c.name for c in db[table].columns})
+        if missing:
+            raise SchemaProblem(f"damaged: table {table} lacks column(s) {', '.join(missing)}; "
+                                "restore the file from a backup")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 
-from pipelines.archive import FetchResult
+from pipelines.archive import ArchiveError, FetchResult
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 BATCH_SECONDS = 1.0
@@ -12,7 +16,9 @@ BATCH_SECONDS = 1.0
 
 class StorePipeline:
     """Buffers FetchResults and saves them in one short transaction per batch (at most
-    ``BATCH_SIZE`` items or ``BATCH_SECONDS`` old), counting what each became in the stats."""
+    ``BATCH_SIZE`` items or ``BATCH_SECONDS`` old), counting what each became in the stats and
+    in the run's ledger row. A batch that cannot be written (the archive stayed locked through
+    every retry) is counted as not saved, which fails the run; the crawl goes on."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -41,7 +47,13 @@ class StorePipeline:
         if not batch:
             return
         run = self.crawler.spider.run
-        report = run.archive.save(batch, policy=run.site.recheck_policy)
+        try:
+            report = run.archive.save(batch, policy=run.site.recheck_policy, fetched={run.run_id: run.fetched()})
+        except (ArchiveError, sqlite3.Error) as exc:  # this batch is lost; its pages are fetched next run
+            run.lost(len(batch), str(exc))
+            self.crawler.stats.inc_value("newsarchive/not_saved", len(batch))
+            logger.error("%d fetch results of run %s not saved: %s", len(batch), run.run_id, exc)
+            return
         for outcome in report.outcomes:
             self.crawler.stats.inc_value(f"newsarchive/outcome/{outcome}")
 
