@@ -112,10 +112,26 @@ class Config:
         return [self.sites[n] for n in names]
 
 
+# The range each numeric site setting accepts: beyond it a value is a typo, not a choice.
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "concurrency": (1, 64),  # requests at once to one site
+    "delay": (0, 3600),  # seconds between requests
+    "timeout": (0.1, 3600),  # seconds for one download
+    "retries": (0, 20),
+    "max_bytes": (1024, 1 << 30),  # a page's size cap, decompressed too
+    "max_articles": (1, 10_000_000),  # article requests per run
+    "lookback_days": (0, 100_000),  # 0: all
+    "min_words": (0, 100_000),
+    "block_threshold": (1, 1000),
+}
+
 _LIST_KEYS = {"feeds", "sitemaps", "pages", "allow", "deny", "domains", "drop_selectors", "recheck"}
 _SITE_KEYS = {f.name for f in fields(Site)} - {"name"}
 _DEFAULT_KEYS = _SITE_KEYS - {"url", "feeds", "sitemaps", "pages", "domains"}
 _DAEMON_KEYS = {f.name for f in fields(Daemon)}
+DAEMON_RANGES: dict[str, tuple[float, float]] = {
+    "max_parallel": (1, 256), "crawl_timeout": (1, 7 * 86400), "grace_period": (0.1, 3600),
+    "poll_interval": (0.1, 3600)}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -141,9 +157,13 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 
 
 def _syntax_error_place(text: str, message: str) -> tuple[str | None, str | None]:
-    """The ``[sites.NAME]`` table and the key of the line a TOML syntax error points at."""
+    """The ``[sites.NAME]`` table and the key of the line a TOML syntax error points at. A broken
+    table header belongs to the table it starts, never to the one before it."""
     match = re.search(r"at line (\d+)", message)
     lines = text.splitlines()[: int(match.group(1))] if match else []
+    if lines and lines[-1].lstrip().startswith("["):
+        header = re.match(r"\s*\[+\s*sites\.([\w.-]+)", lines[-1])
+        return (header.group(1) if header else None), None
     key = re.match(r"\s*([\w.-]+)\s*=", lines[-1]) if lines else None
     site = next((m.group(1) for line in reversed(lines) if (m := re.match(r"\s*\[\s*sites\.([\w.-]+)\s*\]", line))),
                 None)
@@ -183,8 +203,11 @@ def _daemon(table: dict, path: str) -> Daemon:
         if key not in _DAEMON_KEYS:
             raise ConfigError(path, f"unknown key in [daemon] (allowed: {', '.join(sorted(_DAEMON_KEYS))})",
                               key=f"daemon.{key}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ConfigError(path, f"must be a positive number, got {value!r}", key=f"daemon.{key}")
+        low, high = DAEMON_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
+                or (key == "max_parallel" and value != int(value)):
+            noun = "a whole number" if key == "max_parallel" else "a number"
+            raise ConfigError(path, f"must be {noun} from {low:g} to {high:g}, got {value!r}", key=f"daemon.{key}")
         values[key] = int(value) if key == "max_parallel" else float(value)
     return Daemon(**values)
 
@@ -252,12 +275,15 @@ def _value(site: str, key: str, value: Any, kind: str, path: str) -> Any:
             raise fail("true or false")
         return value
     if kind in ("int", "float"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise fail("a number >= 0")
+        low, high = NUMBER_RANGES[key]
+        noun = "a whole number" if kind == "int" else "a number"
+        expected = f"{noun} from {low:g} to {high:g}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise fail(expected)
         if kind == "int" and value != int(value):
-            raise fail("a whole number")
-        if key in ("concurrency", "max_bytes", "max_articles", "timeout") and value == 0:
-            raise fail("a number > 0")
+            raise fail(expected)
+        if not low <= value <= high:
+            raise fail(expected)
         return int(value) if kind == "int" else float(value)
     if not isinstance(value, str) or (key != "body_selector" and not value.strip()):
         raise fail("a non-empty string")
@@ -282,13 +308,17 @@ def parse_duration(text: str) -> float:
 
 
 def cron_problem(expr: str) -> str | None:
-    """Why a 5-field cron expression is invalid, or None when it is fine."""
+    """Why a 5-field cron expression is invalid or never fires, or None when it is fine."""
+    from datetime import datetime, timezone
+
     from crawler.cron import cron_trigger
 
     try:
-        cron_trigger(expr)
+        trigger = cron_trigger(expr)
     except ValueError as exc:
         return str(exc)
+    if trigger.get_next_fire_time(None, datetime.now(timezone.utc)) is None:
+        return "it never fires (no such date)"
     return None
 
 

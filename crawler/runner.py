@@ -176,7 +176,10 @@ class CrawlJob:
         timer = threading.Timer(STOP_DEADLINE, self._exit_now, args=[f"not stopped within {STOP_DEADLINE:g} s"])
         timer.daemon = True
         timer.start()
-        reactor.callFromThread(self.stop, f"stopped by {signal.Signals(signum).name}")
+        reason = f"stopped by {signal.Signals(signum).name}"
+        if self.parent and os.getppid() != self.parent:  # PR_SET_PDEATHSIG: the daemon died
+            reason = "the daemon that started this crawl is gone"
+        reactor.callFromThread(self.stop, reason)
 
     def _exit_now(self, why: str) -> None:
         """Record the active runs as interrupted (on a connection of this thread) and exit."""

@@ -22,6 +22,9 @@ BROKEN = {
                     "missing"),
     "bad-url": ('[sites.geekwire]\nurl = "www.geekwire.com"\n', "geekwire", "url", "not an http"),
     "bad-number": (GOOD_SITE + 'delay = "fast"\n', "geekwire", "delay", "number"),
+    "negative-concurrency": (GOOD_SITE + "concurrency = -1\n", "geekwire", "concurrency", "from 1 to 64"),
+    "huge-concurrency": (GOOD_SITE + "concurrency = 100000000\n", "geekwire", "concurrency", "from 1 to 64"),
+    "never-fires": (GOOD_SITE + 'schedule = "0 0 30 2 *"\n', "geekwire", "schedule", "never fires"),
     "second-site": (GOOD_SITE + '\n[sites.verge]\nurl = "https://www.theverge.com/"\ndeny = ["(unclosed"]\n',
                     "verge", "deny", "bad regex"),
 }
@@ -79,3 +82,31 @@ def test_shipped_sites_toml_has_ten_tech_news_sites_geekwire_first():
     for site in config.sites.values():
         assert site.url.startswith("https://")
         assert site.feeds or site.sitemaps, f"{site.name}: give the feed or sitemap URLs the site publishes"
+
+
+def test_a_broken_table_header_is_blamed_on_its_own_table_not_the_one_before(tmp_path):
+    config = tmp_path / "sites.toml"
+    config.write_text('[sites.a]\nurl = "https://a.example/"\n\n[sites.b\nurl = "https://b.example/"\n',
+                      encoding="utf-8")
+    result = newsarchive("crawl", "--config", str(config), "--db", str(tmp_path / "archive.db"), timeout=60)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "[sites.b]" in result.stderr and "[sites.a]" not in result.stderr, result.stderr
+    assert "line 4" in result.stderr, result.stderr
+
+
+def test_zero_concurrency_is_refused_with_the_range_that_is_accepted(tmp_path):
+    config = tmp_path / "sites.toml"
+    config.write_text(GOOD_SITE + "concurrency = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert "from 1 to 64" in str(caught.value) and ">= 0" not in str(caught.value)
+
+
+def test_a_config_without_sites_is_an_error_not_a_silent_success(tmp_path):
+    config = tmp_path / "sites.toml"
+    config.write_text("[defaults]\ndelay = 2\n", encoding="utf-8")
+    db = tmp_path / "archive.db"
+    result = newsarchive("crawl", "--config", str(config), "--db", str(db), timeout=60)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no sites" in result.stderr and str(config) in result.stderr
+    assert not db.exists()
