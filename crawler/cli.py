@@ -167,19 +167,32 @@ def sites_table(statuses) -> str:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 def serve(db_file: str | None, host: str, port: int) -> None:
     """Open the archive in Datasette (read-only for visitors)."""
-    from pipelines.reading_room import serve as serve_archive
+    from pipelines.reading_room import ServeError, serve as serve_archive
 
     try:
         serve_archive(db_path(db_file), host=host, port=port)
-    except ArchiveError as exc:
+    except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def main() -> None:
-    cli(prog_name="newsarchive")
+    """Run the command; any error is one line on stderr and a non-zero exit."""
+    try:
+        cli.main(prog_name="newsarchive", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        write_line("Aborted.", sys.stderr)
+        sys.exit(1)
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        write_line(f"Error: {exc.format_message()}{hint}", sys.stderr)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
@@ -150,21 +150,30 @@ class BlockDetector:
         return response
 
 
+class RobotsTxtForbidden(IgnoreRequest):
+    """robots.txt disallows the request for our user agent."""
+
+
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, with the parsed robots.txt files shared by the spiders of
     one site's run (they run in turn), so a run asks for each robots.txt once, not once per
-    discovery method."""
+    discovery method. Built on the middleware's public methods only; a refusal is raised as
+    ``RobotsTxtForbidden`` so it is recognized by its type."""
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        middleware = super().from_crawler(crawler)
-        crawler.signals.connect(middleware.share_parsers, signal=signals.spider_opened)
-        return middleware
+    async def robot_parser(self, request: Request):
+        run = getattr(self.crawler.spider, "run", None)
+        if run is None:
+            return await super().robot_parser(request)
+        netloc = urlsplit(request.url).netloc
+        if netloc not in run.robots:
+            run.robots[netloc] = asyncio.ensure_future(super().robot_parser(request))
+        return await asyncio.shield(run.robots[netloc])
 
-    def share_parsers(self, spider: Spider) -> None:
-        run = getattr(spider, "run", None)
-        if run is not None:
-            self._parsers = run.robots
+    def process_request_2(self, rp, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise RobotsTxtForbidden(str(exc)) from None
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -183,7 +192,9 @@ class RetryAfterMiddleware(RetryMiddleware):
             if wait > self.max_wait:
                 return response
             await asyncio.sleep(wait)
-        return self._retry(request, f"{response.status} retry") or response
+        retry = get_retry_request(request, spider=spider or self.crawler.spider, reason=f"{response.status} retry",
+                                  give_up_log_level=self.give_up_log_level)
+        return retry or response
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:

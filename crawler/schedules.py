@@ -43,7 +43,8 @@ def request_crawl(config: Config, db_path: str, names: tuple[str, ...] | list[st
     archive = Archive.open(db_path, create=False)
     try:
         requests = CrawlRequests(archive.db)
-        return [Requested(name, requests.add(name), archive.ledger.is_running(name)) for name in sites]
+        return [Requested(name, archive.retrying("requesting a crawl", lambda: requests.add(name)),
+                          archive.ledger.is_running(name)) for name in sites]
     finally:
         archive.close()
 

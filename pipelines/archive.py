@@ -134,7 +134,7 @@ class Archive:
             _check_writable(path, directory)
         timeout = busy_timeout()
         try:
-            target = f"file:{path}?mode=ro" if readonly else path
+            target = read_uri(path) if readonly else path
             conn = sqlite3.connect(target, uri=readonly, timeout=timeout, isolation_level=None)
             db = sqlite_utils.Database(conn)
             db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -359,6 +359,19 @@ class Archive:
             "word_count": record.get("word_count"), "modified": record.get("modified") or old["modified"],
             "updated": now, "last_seen": now, "revisions": (old["revisions"] or 0) + 1})
         return "revised"
+
+
+def frozen(path: str) -> bool:
+    """Whether no process can be changing the file: its directory is read-only, so no writer can
+    have a write-ahead log beside it. Only such a file may be opened immutable."""
+    directory = os.path.dirname(os.path.abspath(path))
+    return not os.access(directory, os.W_OK) and not os.path.exists(f"{path}-wal")
+
+
+def read_uri(path: str) -> str:
+    """The URI that reads the archive without writing: immutable only when ``frozen`` (SQLite can
+    then not make the shared-memory file a read-only connection to a WAL file needs)."""
+    return f"file:{path}?immutable=1" if frozen(path) else f"file:{path}?mode=ro"
 
 
 def _check_writable(path: str, directory: str) -> None:

@@ -2,25 +2,31 @@
 
 The metadata, templates, stylesheet and plugin hooks live in ``pipelines/datasette/``. The live
 archive file is opened mutable (never immutable) so a crawl writing at the same time is seen, not
-fought; visitors get read-only connections, and there are no writable canned queries.
+fought; only a file in a read-only directory, which nothing can be writing, is opened immutable.
+Visitors get read-only connections, and there are no writable canned queries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pipelines.archive import Archive, ArchiveError
+from pipelines.archive import Archive, ArchiveError, frozen, read_uri
 
 ROOM_DIR = Path(__file__).with_name("datasette")
 METADATA_FILE = ROOM_DIR / "metadata.yml"
 METADATA_DB_KEY = "archive"  # how metadata.yml names the database
 STATIC_MOUNT = "newsarchive-static"
+
+class ServeError(Exception):
+    """The reading room cannot start; the message says why and what to do."""
+
 
 SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
@@ -50,8 +56,8 @@ def datasette_options(db_path: str | os.PathLike) -> dict[str, Any]:
     """Keyword arguments for ``datasette.app.Datasette`` serving the archive at ``db_path``."""
     path = str(db_path)
     return {
-        "files": [path],
-        "immutables": [],
+        "files": [] if frozen(path) else [path],
+        "immutables": [path] if frozen(path) else [],  # never a file a crawl could be writing
         "metadata": metadata(database_name(path)),
         "template_dir": str(ROOM_DIR / "templates"),
         "plugins_dir": str(ROOM_DIR / "plugins"),
@@ -70,7 +76,7 @@ def check_archive(db_path: str | os.PathLike) -> None:
     if not os.path.isfile(path):
         raise ArchiveError(f"{path}: not a file")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_uri(path), uri=True)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
@@ -79,7 +85,24 @@ def check_archive(db_path: str | os.PathLike) -> None:
         raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
     if tables and "_migrations" not in tables:
         raise ArchiveError(f"{path}: an SQLite file, but not a newsarchive archive (no _migrations table)")
-    Archive.open(path, create=False).close()
+    writable = os.access(path, os.W_OK) and os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
+    Archive.open(path, create=False, readonly=not writable).close()
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail with ServeError unless ``host:port`` can be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc}; pass --host with an address of this machine") \
+            from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another --port") from None
 
 
 def build_datasette(db_path: str | os.PathLike):
@@ -91,10 +114,13 @@ def build_datasette(db_path: str | os.PathLike):
 
 
 def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve the archive at http://host:port/ until interrupted."""
+    """Serve the archive at http://host:port/ until interrupted. A read-only archive file is
+    served as it is: mutable when a crawl could still write it, immutable only when its directory
+    is read-only too (SQLite cannot read a WAL file there otherwise, and nothing can change it)."""
     import uvicorn
 
     check_archive(db_path)
+    check_address(host, port)
     ds = build_datasette(db_path)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

@@ -275,3 +275,75 @@ def test_every_log_line_is_json_when_not_on_a_terminal(world):
     assert any(json.loads(line).get("logger", "").startswith("scrapy") for line in lines)
     for line in lines:
         assert isinstance(json.loads(line), dict), line
+
+
+def read_only(command: list[str], directory: Path) -> list[str]:
+    """``command`` run where ``directory`` is read-only: for root (whom file modes do not stop) in
+    a mount namespace with the directory bind-mounted read-only; for anyone else by its modes."""
+    if os.geteuid() != 0:
+        for path in [directory, *directory.iterdir()]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        return command
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", script, str(directory), *command]
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", *args]
+
+
+@pytest.fixture
+def read_only_archive(world):
+    make_archive(world)
+    yield world
+    for path in [world.db.parent, *world.db.parent.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_read_only_archive_is_one_clear_line_for_crawl_and_is_left_alone(read_only_archive):
+    world = read_only_archive
+    before = file_digest(world.db)
+    command = read_only(cli_command("crawl", "alpha", "--config", str(world.config), "--db", str(world.db)),
+                        world.db.parent)
+    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=120)
+    line = one_error_line(result)
+    assert "read-only" in line and "serve" in line, line
+    assert file_digest(world.db) == before
+
+
+def test_serve_reads_a_read_only_archive(read_only_archive):
+    import socket
+    import urllib.request
+
+    world = read_only_archive
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = world.db.parent.parent / f"serve-{port}.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(read_only(cli_command("serve", "--db", str(world.db), "--port", str(port)),
+                                            world.db.parent), cwd=REPO, env=env(), stdout=out,
+                                  stderr=subprocess.STDOUT)
+    try:
+        def answers() -> bool:
+            assert server.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive/articles.json?_shape=array",
+                                            timeout=5) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        assert wait_for(answers, 60), log.read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive/articles.json?_shape=array") as response:
+            assert len(json.loads(response.read())) == 3
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert "Traceback" not in log.read_text()
+
+
+def test_serve_with_a_port_out_of_range_is_one_line(world, tmp_path):
+    make_archive(world)
+    line = one_error_line(newsarchive("serve", "--db", str(world.db), "--port", "99999"))
+    assert "--port" in line and "99999" in line

@@ -7,15 +7,15 @@ from typing import Any, Iterator
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import (CannotResolveHostError, CloseSpider, DownloadConnectionRefusedError,
-                               DownloadTimeoutError, IgnoreRequest)
+from scrapy.exceptions import (CannotResolveHostError, CloseSpider, DownloadCancelledError,
+                               DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeout)
 from twisted.python.failure import Failure
 
 from crawler.context import SiteRun
-from crawler.middlewares import PrivateAddressRefused, SiteBackedOff
+from crawler.middlewares import PrivateAddressRefused, RobotsTxtForbidden, SiteBackedOff
 from pipelines.archive import FetchResult
 from pipelines.items import PageItem
 from pipelines.urls import canonical_url, same_site, url_key
@@ -106,7 +106,7 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/fetched_as_linked")
             yield request.replace(url=linked, meta={**request.meta, "linked": None})
             return
-        outcome, reason, detail = classify_failure(failure)
+        outcome, reason, detail = classify_failure(failure, self.crawler.settings.getint("REDIRECT_MAX_TIMES"))
         redirects = request.meta.get("redirect_urls") if request is not None else None
         if redirects:  # record the URL the site linked to, and where it led
             url, detail = redirects[0], f"{detail} (redirected to {request.url})"[:500]
@@ -126,32 +126,35 @@ class SiteSpider(scrapy.Spider):
             raise CloseSpider("blocked")
 
 
-def classify_failure(failure: Failure) -> tuple[str, str, str]:
-    """(outcome, reason, detail) for a failed request."""
+def classify_failure(failure: Failure, max_redirects: int = 20) -> tuple[str, str, str]:
+    """(outcome, reason, detail) for a failed request, judged by the exception's type and the
+    request's state, never by message text."""
     exc = failure.value
+    request = getattr(failure, "request", None)
+    text = str(exc)[:300] or type(exc).__name__
     if failure.check(HttpError):
         status = exc.response.status
         outcome = "blocked" if status in (401, 403, 429) else "error"
         return outcome, f"http-{status}", f"HTTP {status}"
     if failure.check(PrivateAddressRefused):
-        return "skipped", "private-address", str(exc)
-    text = str(exc)
-    if "maxsize" in text.lower().replace("_", "") or "max size" in text.lower():
-        return "error", "too-large", text[:300]
+        return "skipped", "private-address", text
+    if failure.check(RobotsTxtForbidden):
+        return "skipped", "robots.txt", "disallowed by robots.txt"
+    if failure.check(DownloadCancelledError):  # the download passed DOWNLOAD_MAXSIZE
+        return "error", "too-large", text
     if failure.check(IgnoreRequest):
-        if "robots" in text.lower() or "Forbidden by robots.txt" in text:
-            return "skipped", "robots.txt", "disallowed by robots.txt"
-        if "redirect" in text.lower():
+        if request is not None and request.meta.get("redirect_times", 0) >= max_redirects:
             return "error", "redirect-loop", text
-        return "skipped", "ignored", text or type(exc).__name__
+        if exc.__cause__ is not None:  # HttpCompressionMiddleware: decompressed past DOWNLOAD_MAXSIZE
+            return "error", "too-large", text
+        return "skipped", "ignored", text
     if failure.check(DownloadTimeoutError, TwistedTimeout, TCPTimedOutError):
-        return "error", "timeout", str(exc)[:300]
+        return "error", "timeout", text
     if failure.check(CannotResolveHostError, DNSLookupError):
-        return "error", "dns", str(exc)[:300]
+        return "error", "dns", text
     if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
-        return "error", "connection-refused", str(exc)[:300]
-    name = type(exc).__name__
-    return "error", name.lower(), text[:300] or name
+        return "error", "connection-refused", text
+    return "error", type(exc).__name__.lower(), text
 
 
 _INTERNAL_DTD = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)

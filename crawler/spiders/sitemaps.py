@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.spiders import SitemapSpider as ScrapySitemapSpider
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.spiders.base import SiteSpider, declares_entities
@@ -16,19 +16,41 @@ from pipelines.dates import normalize_date
 from pipelines.urls import same_site
 
 
-class NewsSitemap(Sitemap):
-    """Scrapy's sitemap parser, also keeping a Google News ``news:publication_date``."""
+def sitemap_body(response: scrapy.http.Response, max_size: int) -> bytes | None:
+    """The sitemap's XML: gunzipped when the file itself is gzip (``.xml.gz``), within
+    ``max_size``; None when it cannot be had."""
+    body = response.body
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        return gunzip(body, max_size=max_size)
+    except (OSError, ValueError, EOFError):  # corrupt, or larger than the cap once decompressed
+        return None
 
-    def _process_sitemap_element(self, elem):
-        published = next((child.text.strip() for child in elem.iter()
-                          if self._get_tag_name(child) == "publication_date" and child.text), None)
-        entry = super()._process_sitemap_element(elem)
-        if entry is not None and published:
-            entry["news_date"] = published
-        return entry
+
+def news_dates(body: bytes) -> dict[str, str]:
+    """Google News ``news:publication_date`` by ``<loc>``."""
+    if b"publication_date" not in body:
+        return {}
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except etree.XMLSyntaxError:
+        return {}
+    if root is None:
+        return {}
+    dates = {}
+    for url in root.iter("{*}url"):
+        loc, published = url.findtext("{*}loc"), url.findtext(".//{*}publication_date")
+        if loc and published:
+            dates[loc.strip()] = published.strip()
+    return dates
 
 
-class SitemapSpider(SiteSpider, ScrapySitemapSpider):
+class SitemapSpider(SiteSpider):
+    """Sitemaps through Scrapy's public sitemap utilities (``Sitemap``, ``sitemap_urls_from_robots``)."""
+
     name = "sitemaps"
 
     def __init__(self, run, **kwargs: Any):
@@ -37,18 +59,18 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
 
     async def start(self):
         for url in self.sitemap_urls:
-            yield scrapy.Request(url, callback=self._parse_sitemap, errback=self.failed, dont_filter=True,
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed, dont_filter=True,
                                  meta={"allow_offsite": True})
 
-    def _parse_sitemap(self, response: scrapy.http.Response) -> Iterator[Any]:
+    def parse_sitemap(self, response: scrapy.http.Response) -> Iterator[Any]:
         if response.url.endswith("/robots.txt"):
             urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
             for url in urls or [urljoin(response.url, "/sitemap.xml")]:
-                yield scrapy.Request(url, callback=self._parse_sitemap, errback=self.failed,
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
                                      meta={"optional": not urls, "allow_offsite": True})
             return
-        body = self._get_sitemap_body(response)
-        sitemap = NewsSitemap(body) if body and not declares_entities(body) else None
+        body = sitemap_body(response, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = Sitemap(body) if body and not declares_entities(body) else None
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             yield FetchResult(url=response.url, site=self.site.name, outcome="error", reason="bad-sitemap",
                               detail="not a sitemap (or larger than the size cap)", run_id=self.run.run_id)
@@ -59,6 +81,7 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
                               detail="malformed XML without any <loc>", run_id=self.run.run_id)
             return
         oldest = self.oldest_wanted()
+        published = news_dates(body) if sitemap.type == "urlset" else {}
         for entry in entries:
             loc = entry.get("loc")
             if not loc:
@@ -70,11 +93,11 @@ class SitemapSpider(SiteSpider, ScrapySitemapSpider):
                 url = urljoin(response.url, loc)
                 if same_site(url, self.allowed_domains) and url not in self.run.sitemaps:
                     self.run.sitemaps.add(url)
-                    yield scrapy.Request(url, callback=self._parse_sitemap, errback=self.failed)
+                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
                 continue
             hints = {"updated": lastmod}
-            if entry.get("news_date"):
-                hints.update(published=entry["news_date"], published_source="sitemap")
+            if loc in published:
+                hints.update(published=published[loc], published_source="sitemap")
             request = self.article_request(loc, response.url, {k: v for k, v in hints.items() if v})
             if request is not None:
                 yield request
