@@ -55,7 +55,8 @@ def site_statuses(config: Config, db_path: str, now: datetime | None = None) -> 
     last: dict[str, dict] = {}
     requested: set[str] = set()
     if os.path.exists(db_path):
-        archive = Archive.open(db_path, readonly=not os.access(db_path, os.W_OK), create=False)
+        writable = os.access(db_path, os.W_OK) and os.access(os.path.dirname(os.path.abspath(db_path)), os.W_OK)
+        archive = Archive.open(db_path, readonly=not writable, create=False)
         try:
             last = {name: row for name in config.sites if (row := archive.ledger.latest(name))}
             requested = CrawlRequests(archive.db).waiting_sites()

@@ -347,3 +347,39 @@ def test_serve_with_a_port_out_of_range_is_one_line(world, tmp_path):
     make_archive(world)
     line = one_error_line(newsarchive("serve", "--db", str(world.db), "--port", "99999"))
     assert "--port" in line and "99999" in line
+
+
+def test_a_second_sigterm_ends_a_crawl_at_once_and_its_run_is_still_recorded(world):
+    alpha = world.sites["alpha"]
+    world.configure(names=("alpha",))
+    alpha.hold(alpha.articles[-1])
+    log = world.db.with_name("twice.log")
+    with open(log, "wb") as err:
+        crawl = crawl_process(world, "alpha", stderr=err)
+    assert wait_for(lambda: alpha.waiting, 30)
+    crawl.send_signal(signal.SIGTERM)
+    assert wait_for(lambda: events(log, "crawl.stopping"), 30), log.read_text()
+    crawl.send_signal(signal.SIGTERM)
+    assert crawl.wait(30) == 143
+    alpha.release()
+    row = runs(world.db, "alpha")[0]
+    assert row["status"] == "interrupted" and row["finished"], row
+
+
+def source_files() -> list[Path]:
+    return [p for folder in ("crawler", "pipelines") for p in (REPO / folder).rglob("*.py")] + [REPO / "scheduler.py"]
+
+
+def test_the_crawler_uses_no_private_member_of_scrapy():
+    private = ("_parsers", "_retry(", "_parse_sitemap", "_get_sitemap_body", "_process_sitemap_element",
+               "_get_tag_name", "scrapy.spiders import SitemapSpider")
+    found = [(p.name, name) for p in source_files() for name in private if name in p.read_text()]
+    assert found == []
+
+
+def test_only_the_ledger_writes_the_run_ledger():
+    import re
+
+    writes = re.compile(r'\["crawl_runs"\]\.(insert|update|upsert)|(UPDATE|INSERT INTO)\s+crawl_runs', re.I)
+    writers = sorted(p.relative_to(REPO).as_posix() for p in source_files() if writes.search(p.read_text()))
+    assert writers == ["pipelines/ledger.py"]
