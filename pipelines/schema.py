@@ -175,7 +175,10 @@ def m010_run_health(db: sqlite_utils.Database) -> None:
         db["crawl_runs"].add_column(column, kind)
 
 
-SCHEMA_VERSION = len(MIGRATIONS)  # kept in the file as PRAGMA user_version
+def schema_version() -> int:
+    """This version's schema: the number of migrations, kept in the file as PRAGMA user_version."""
+    return len(MIGRATIONS)
+
 
 
 class SchemaProblem(Exception):
@@ -207,13 +210,13 @@ def inspect(db: sqlite_utils.Database) -> None:
                       + " FROM _migrations").fetchall()
     unknown = [(name, made_by) for name, made_by in rows if name not in known]
     stored = db.execute("PRAGMA user_version").fetchone()[0]
-    if unknown or stored > SCHEMA_VERSION:
+    if unknown or stored > schema_version():
         needs = max((v for _, v in unknown if v), default=None)
         schema = max(stored, len(rows))
         raise SchemaProblem(
             f"written by a newer newsarchive (archive schema {schema}"
             + (f", made by newsarchive {needs}" if needs else "")
-            + f"; this is newsarchive {software_version()} with schema {SCHEMA_VERSION}): upgrade newsarchive"
+            + f"; this is newsarchive {software_version()} with schema {schema_version()}): upgrade newsarchive"
             + (f" to {needs} or later" if needs else "") + " to use it; the file was left as it is")
 
 
@@ -238,8 +241,8 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
                 [name, made_by],
             )
         applied.append(name)
-    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if db.execute("PRAGMA user_version").fetchone()[0] != schema_version():
+        db.execute(f"PRAGMA user_version = {schema_version()}")
     return applied
 
 
@@ -267,7 +270,7 @@ def verify(db: sqlite_utils.Database) -> None:
     present = set(db.table_names())
     for table, columns in expected_columns().items():
         if table not in present:
-            raise SchemaProblem(f"damaged: table {table} is missing (schema {SCHEMA_VERSION} has it); "
+            raise SchemaProblem(f"damaged: table {table} is missing (schema {schema_version()} has it); "
                                 "restore the file from a backup")
         missing = sorted(columns - {c.name for c in db[table].columns})
         if missing:
