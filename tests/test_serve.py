@@ -53,7 +53,7 @@ def test_front_page_shows_metadata_and_hides_internal_tables(room):
     queries = {q["name"]: q for q in database["queries"]}
     assert set(QUERIES) <= set(queries)
     assert not any(q.get("write") for q in queries.values())
-    status, _, page = get(server, "/archive/articles")
+    status, _, page = get(server, "/archive/articles?_view=table")
     assert "One row per article" in page
     assert 'data-column-description="Article text, paragraphs separated by blank lines' in page
 

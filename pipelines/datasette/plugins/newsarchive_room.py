@@ -45,6 +45,8 @@ def highlight(snippet: str) -> Markup:
 def prepare_jinja2_environment(env):
     env.filters["paragraphs"] = paragraphs
     env.filters["http_url"] = http_url
+    env.filters["snippet_marks"] = lambda value: highlight(value or "")
+    env.filters["word_diff"] = lambda before, after: word_diff(before or "", after or "")
 
 
 def word_diff(before: str, after: str) -> Markup:
