@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from datasette import hookimpl
@@ -176,7 +176,7 @@ class Room:
 def series(rows: list[dict[str, Any]], x: str, group: str, value: str, total_label: str | None) -> dict[str, Any]:
     """Long rows (x, group, value) as chart columns: every x once, one list per group (0 where a
     group has nothing), and a total first when ``total_label`` is given."""
-    xs = sorted({r[x] for r in rows})
+    xs = every_day(sorted({r[x] for r in rows}))
     groups = sorted({r[group] or "" for r in rows})
     at = {v: i for i, v in enumerate(xs)}
     columns = {g: [0] * len(xs) for g in groups}
@@ -186,6 +186,18 @@ def series(rows: list[dict[str, Any]], x: str, group: str, value: str, total_lab
     if total_label is not None:
         out.insert(0, {"label": total_label, "values": [sum(c[i] for c in columns.values()) for i in range(len(xs))]})
     return {"x": xs, "series": out}
+
+
+def every_day(days: list[str]) -> list[str]:
+    """The days from the first to the last of ``days`` (ISO dates), none missing, so a day
+    without articles is drawn as 0 rather than bridged."""
+    if not days:
+        return []
+    try:
+        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    except ValueError:
+        return days
+    return [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
 
 
 def chart_json(data: dict[str, Any]) -> Markup:
