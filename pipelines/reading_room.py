@@ -28,7 +28,7 @@ STATIC_MOUNT = "newsarchive-static"
 SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
     "sql_time_limit_ms": 3000,  # ranked full-text search over a large archive
-    "facet_time_limit_ms": 400,  # a facet too slow to count (a common word's hits) is skipped, not waited for
+    "facet_time_limit_ms": 150,  # a facet too slow to count (a common word's hits) is skipped, not waited for
     "suggest_facets": False,  # suggestions cost a query per column on every table page
     "truncate_cells_html": 240,  # bodies on table pages: a preview, the row page has it all
     "allow_download": False,
