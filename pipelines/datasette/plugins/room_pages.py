@@ -190,13 +190,15 @@ def series(rows: list[dict[str, Any]], x: str, group: str, value: str, total_lab
 
 def every_day(days: list[str]) -> list[str]:
     """The days from the first to the last of ``days`` (ISO dates), none missing, so a day
-    without articles is drawn as 0 rather than bridged."""
+    without articles is drawn as 0 rather than bridged; a single day comes with its neighbours."""
     if not days:
         return []
     try:
         first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
     except ValueError:
         return days
+    if first == last:  # one day alone has no width to draw: show it between its neighbours
+        first, last = first - timedelta(days=1), last + timedelta(days=1)
     return [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
 
 
@@ -214,8 +216,15 @@ def extra_template_vars(template, database, table, request, datasette):
     return {"room": room, "room_database": name, "chart_json": chart_json}
 
 
+# Columns of the ready-made queries that hold a UTC time stamp, shown in reader terms.
+QUERY_TIMES = {"last_run", "last_run_with_new", "running_since", "requested", "taken", "run_started",
+               "run_finished", "merged_at", "version_archived", "latest_change", "changed_at", "last_at"}
+
+
 @hookimpl
-def render_cell(value, column):
+def render_cell(value, column, table):
     if column == "authors" and isinstance(value, str) and value.lstrip().startswith("["):
         return author_names(value)
+    if table is None and column in QUERY_TIMES and isinstance(value, str) and value[:1].isdigit():
+        return Markup(f'<time datetime="{escape(value)}">{escape(reader_date(value))}</time>')
     return None
