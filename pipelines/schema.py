@@ -207,6 +207,12 @@ def m012_room_indexes(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["language", "published"])
 
 
+@migration
+def m013_room_merged_aliases(db: sqlite_utils.Database) -> None:
+    # the newest merged URLs (the room's duplicates query) without reading every canonical alias
+    db.execute("CREATE INDEX url_aliases_merged ON url_aliases (first_seen) WHERE reason != 'canonical'")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     db.execute(
