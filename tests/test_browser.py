@@ -122,7 +122,7 @@ def room_pages(server) -> dict[str, str]:
         "front page": "/",
         "search": f"/archive/search?q={UNIQUE_WORD}",
         "articles": "/archive/articles",
-        "articles search": "/archive/articles?_search=chips",
+        "articles search": "/archive/articles?_q=chips",
         "site page": "/archive/articles?site=alpha",
         "article": f"/archive/articles/{info['unique_id']}",
         "revised article": f"/archive/articles/{info['kernel_id']}",
