@@ -91,8 +91,12 @@ def test_search_box_finds_the_one_article_with_a_body_word(room):
     assert [r["id"] for r in rows(room, "/archive/articles.json?_search=quokka")] == [info["unique_id"]]
     status, _, page = get(server, f"/archive/articles?_search={UNIQUE_WORD}")
     assert status == 200
-    assert f'name="_search" value="{UNIQUE_WORD}"' in page
+    assert f'name="_q" value="{UNIQUE_WORD}"' in page  # the list's own search box keeps the words
     assert UNIQUE_TITLE in page and "Chip makers" not in page
+    # the list's search (?_q=): the same matches, facets counted over them
+    listed = get_json(server, f"/archive/articles.json?_q=quokka&_shape=objects")
+    assert [r["id"] for r in listed["rows"]] == [info["unique_id"]]
+    assert {v["value"]: v["count"] for v in listed["facet_results"]["site"]["results"]} == {"alpha": 1}
 
 
 def test_ranked_search_highlights_matches(room):
