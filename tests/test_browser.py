@@ -223,6 +223,14 @@ def test_site_page_lists_its_articles_with_facets_beside_them(page, server):
     assert sum(page.evaluate("window.roomCharts[0].data[1]")) == 2
     shoot(page, "05-site-page")
 
+    page.goto(f"{server.base}/archive/articles")
+    page.fill("#room-list-q", UNIQUE_WORD)
+    page.press("#room-list-q", "Enter")
+    page.wait_for_url(f"**/archive/articles?*_q={UNIQUE_WORD}*")
+    assert list_titles(page) == [UNIQUE_TITLE]
+    assert page.locator("ol.article-list mark").all_inner_texts() == [UNIQUE_WORD]
+    assert page.locator(".room-facets .facet-info[data-column=site] li").all_inner_texts() == ["alpha 1"]
+
 
 def test_article_page_reads_like_an_article(page, server):
     info = server.info
