@@ -163,12 +163,32 @@ def fetch(base: str, path: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
+def together(base: str, table: dict[str, list[str]], readers: int, repeat: int) -> None:
+    """The same pages with ``readers`` clients at once, each making ``repeat`` requests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    print(f"\n{readers} readers at once, {repeat} requests each")
+    print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  status")
+    for name in ("front page /", "search common word", "search phrase", "articles ?_q= common word",
+                 "articles (facets)"):
+        paths = table[name]
+        with ThreadPoolExecutor(readers) as pool:
+            results = list(pool.map(lambda k: fetch(base, paths[k % len(paths)]), range(readers * repeat)))
+        times = sorted(ms for _, ms in results)
+        statuses = sorted({status for status, _ in results})
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"{name:32} {statistics.median(times):8.0f} {p95:8.0f} {times[-1]:8.0f}  "
+              f"{','.join(map(str, statuses))}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="articles to build (default 1,000,000)")
     parser.add_argument("--db", type=Path, default=None, help="archive file (default bench/out/room-N.db)")
     parser.add_argument("--reuse", action="store_true", help="measure the archive already at --db")
     parser.add_argument("--build-only", action="store_true", help="build the archive, measure nothing")
+    parser.add_argument("--readers", type=int, default=4,
+                        help="then this many readers at once on the searches and the front page (default 4)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page type (default 20)")
     args = parser.parse_args()
     db = args.db or REPO / "bench" / "out" / f"room-{args.n}.db"
@@ -202,6 +222,8 @@ def main() -> None:
             p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
             print(f"{name:32} {statistics.median(times):8.0f} {p95:8.0f} {times[-1]:8.0f}  "
                   f"{','.join(map(str, sorted(statuses)))}", flush=True)
+        if args.readers > 1:
+            together(server.base, pages(db.stem, ids), args.readers, args.repeat)
     finally:
         server.stop()
 

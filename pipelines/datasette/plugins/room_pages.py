@@ -24,7 +24,7 @@ LEAD_CHARS = 280
 CHART_DAYS = 400  # the coverage chart's window, newest day back
 HEALTH_DAYS = 90
 SEARCH_PARAM = "_q"  # the articles list's own search: the newest SEARCH_LIMIT matches
-SEARCH_LIMIT = 5000
+SEARCH_LIMIT = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
