@@ -154,7 +154,7 @@ def test_front_page_search_finds_a_word_only_in_a_body(page, server):
 
     page.locator("ol.article-list .item-title a").click()
     page.wait_for_url(f"**/archive/articles/{server.info['unique_id']}")
-    assert page.locator(".reading-view h2").inner_text() == UNIQUE_TITLE
+    assert page.locator(".reading-view h1").inner_text() == UNIQUE_TITLE
 
 
 def test_authors_are_names_and_pages_fit_the_window(page, server):
@@ -236,7 +236,7 @@ def test_article_page_reads_like_an_article(page, server):
     info = server.info
     page.goto(f"{server.base}/archive/articles/{info['unique_id']}")
     view = page.locator(".reading-view")
-    assert view.locator("h2").inner_text() == UNIQUE_TITLE
+    assert view.locator("h1").inner_text() == UNIQUE_TITLE
     assert view.locator(".article-byline").inner_text() == "By Ada Writer and Bo Editor"
     meta = view.locator("dl.article-meta").inner_text()
     assert "20 May 2024, 09:15 UTC (source: meta)" in meta and "words" in meta and "alpha" in meta
@@ -259,7 +259,7 @@ def test_hostile_article_shows_markup_as_text(page, server):
     body = page.locator(".reading-view .article-body p").all_inner_texts()
     assert body[0] == "First paragraph mentions <script>window.__xss_body = 1</script> inline."
     assert '<img src=x onerror="window.__xss_body_img = 1">' in body[1]
-    assert "<script>" in page.locator(".reading-view h2").inner_text()
+    assert "<script>" in page.locator(".reading-view h1").inner_text()
     page.goto(f"{server.base}/")  # the hostile headline in a list
     assert page.evaluate("[window.__xss_title, window.__xss_img, window.__xss_body, window.__xss_body_img]") == [
         None, None, None, None]
