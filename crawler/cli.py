@@ -168,12 +168,26 @@ def sites_table(statuses) -> str:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-def serve(db_file: str | None, host: str, port: int) -> None:
-    """Open the archive in Datasette (read-only for visitors)."""
-    from pipelines.reading_room import ServeError, serve as serve_archive
+@click.option("--password", is_flag=True,
+              help="Let a person sign in (/-/login) to ask for crawls: the password comes from "
+                   "$NEWSARCHIVE_PASSWORD, or is asked for here.")
+@click.option("--user", default="editor", show_default=True, help="The name to sign in with (with --password).")
+@click.option("--token", is_flag=True,
+              help="Let scripts ask for crawls with 'Authorization: Bearer TOKEN', TOKEN from $NEWSARCHIVE_TOKEN.")
+def serve(db_file: str | None, host: str, port: int, password: bool, user: str, token: bool) -> None:
+    """Open the archive in Datasette (read-only for visitors; signed-in users may ask for crawls)."""
+    from pipelines.reading_room import Access, ServeError, serve as serve_archive
 
+    secret = None
+    if password:
+        secret = os.environ.get("NEWSARCHIVE_PASSWORD") or click.prompt(
+            f"Password for {user}", hide_input=True, confirmation_prompt=True)
+    script_token = os.environ.get("NEWSARCHIVE_TOKEN") if token else None
+    if token and not script_token:
+        raise click.ClickException("--token needs the token in $NEWSARCHIVE_TOKEN (e.g. export NEWSARCHIVE_TOKEN=$(openssl rand -hex 24))")
     try:
-        serve_archive(db_path(db_file), host=host, port=port)
+        serve_archive(db_path(db_file), host=host, port=port,
+                      access=Access(user=user, password=secret, token=script_token))
     except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from None
 

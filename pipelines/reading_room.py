@@ -3,7 +3,9 @@
 The metadata, templates, stylesheet and plugin hooks live in ``pipelines/datasette/``. The live
 archive file is opened mutable (never immutable) so a crawl writing at the same time is seen, not
 fought; only a file in a read-only directory, which nothing can be writing, is opened immutable.
-Visitors get read-only connections, and there are no writable canned queries.
+Anonymous visitors only read; the one writing query, ``request_crawl``, is for signed-in
+users: a person with the password (datasette-auth-passwords) or a script with the token
+(datasette-auth-tokens).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import os
 import socket
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,8 @@ class ServeError(Exception):
 SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
     "sql_time_limit_ms": 3000,  # ranked full-text search over a large archive
-    "facet_time_limit_ms": 1000,
+    "facet_time_limit_ms": 150,  # a facet too slow to count (a common word's hits) is skipped, not waited for
+    "suggest_facets": False,  # suggestions cost a query per column on every table page
     "truncate_cells_html": 240,  # bodies on table pages: a preview, the row page has it all
     "allow_download": False,
     "allow_sql": True,  # read-only connections: custom SQL can read, never write
@@ -49,16 +53,42 @@ def metadata(name: str) -> dict[str, Any]:
     data = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
     data["databases"] = {name: data["databases"].pop(METADATA_DB_KEY)}
     data["description_html"] = data["description_html"].replace(f"/{METADATA_DB_KEY}", f"/{name}")
+    for query in data["databases"][name].get("queries", {}).values():
+        if "on_success_redirect" in query:
+            query["on_success_redirect"] = query["on_success_redirect"].replace(f"/{METADATA_DB_KEY}/", f"/{name}/", 1)
     return data
 
 
-def datasette_options(db_path: str | os.PathLike) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Access:
+    """Who may sign in: a person as ``user`` with ``password``, a script with ``token``."""
+
+    user: str = "editor"
+    password: str | None = None
+    token: str | None = None
+
+
+def plugin_settings(access: Access) -> dict[str, Any]:
+    """Configuration for the auth plugins; none at all when nobody may sign in."""
+    plugins: dict[str, Any] = {}
+    if access.password:
+        from datasette_auth_passwords.utils import hash_password
+
+        plugins["datasette-auth-passwords"] = {f"{access.user}_password_hash": hash_password(access.password)}
+    if access.token:
+        plugins["datasette-auth-tokens"] = {"tokens": [{"token": access.token, "actor": {"id": "script"}}]}
+    return plugins
+
+
+def datasette_options(db_path: str | os.PathLike, access: Access | None = None) -> dict[str, Any]:
     """Keyword arguments for ``datasette.app.Datasette`` serving the archive at ``db_path``."""
     path = str(db_path)
+    data = metadata(database_name(path))
+    data["plugins"] = plugin_settings(access or Access())
     return {
         "files": [] if frozen(path) else [path],
         "immutables": [path] if frozen(path) else [],  # never a file a crawl could be writing
-        "metadata": metadata(database_name(path)),
+        "metadata": data,
         "template_dir": str(ROOM_DIR / "templates"),
         "plugins_dir": str(ROOM_DIR / "plugins"),
         "static_mounts": [(STATIC_MOUNT, str(ROOM_DIR / "static"))],
@@ -105,15 +135,16 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another --port") from None
 
 
-def build_datasette(db_path: str | os.PathLike):
+def build_datasette(db_path: str | os.PathLike, access: Access | None = None):
     """A configured Datasette instance for the archive (not yet started)."""
     from datasette.app import Datasette
 
-    options = datasette_options(db_path)
+    options = datasette_options(db_path, access)
     return Datasette(options.pop("files"), **options)
 
 
-def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001,
+          access: Access | None = None) -> None:
     """Serve the archive at http://host:port/ until interrupted. A read-only archive file is
     served as it is: mutable when a crawl could still write it, immutable only when its directory
     is read-only too (SQLite cannot read a WAL file there otherwise, and nothing can change it)."""
@@ -121,6 +152,6 @@ def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001)
 
     check_archive(db_path)
     check_address(host, port)
-    ds = build_datasette(db_path)
+    ds = build_datasette(db_path, access)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

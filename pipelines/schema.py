@@ -175,6 +175,46 @@ def m010_run_health(db: sqlite_utils.Database) -> None:
         db["crawl_runs"].add_column(column, kind)
 
 
+@migration
+def m011_room_article_days(db: sqlite_utils.Database) -> None:
+    # The reading room's counts, kept by triggers so its front page, charts and facets never count
+    # a large articles table: articles per site, language and publication day ('' when undated).
+    db.execute("""
+        CREATE TABLE article_days (
+            site TEXT NOT NULL, language TEXT NOT NULL, day TEXT NOT NULL, articles INTEGER NOT NULL,
+            PRIMARY KEY (site, language, day)
+        )""")
+    db.execute("CREATE INDEX article_days_day ON article_days (day)")
+    key = {"new": "coalesce(NEW.site, ''), coalesce(NEW.language, ''), coalesce(date(NEW.published), '')",
+           "old": "coalesce(OLD.site, ''), coalesce(OLD.language, ''), coalesce(date(OLD.published), '')"}
+    add = (f"INSERT INTO article_days (site, language, day, articles) VALUES ({key['new']}, 1) "
+           "ON CONFLICT (site, language, day) DO UPDATE SET articles = articles + 1;")
+    remove = (f"UPDATE article_days SET articles = articles - 1 WHERE (site, language, day) = ({key['old']});"
+              "DELETE FROM article_days WHERE articles <= 0;")
+    db.execute(f"CREATE TRIGGER article_days_ai AFTER INSERT ON articles BEGIN {add} END")
+    db.execute(f"CREATE TRIGGER article_days_ad AFTER DELETE ON articles BEGIN {remove} END")
+    db.execute(f"CREATE TRIGGER article_days_au AFTER UPDATE OF site, language, published ON articles "
+               f"BEGIN {remove} {add} END")
+    db.execute(f"""
+        INSERT INTO article_days (site, language, day, articles)
+        SELECT coalesce(site, ''), coalesce(language, ''), coalesce(date(published), ''), count(*)
+        FROM articles GROUP BY 1, 2, 3""")
+
+
+@migration
+def m012_room_indexes(db: sqlite_utils.Database) -> None:
+    # the reading room's lookups: a site's last good crawl, runs per day, the language filter
+    db["crawl_runs"].create_index(["site", "status", "finished"])
+    db["crawl_runs"].create_index(["started"])
+    db["articles"].create_index(["language", "published"])
+
+
+@migration
+def m013_room_merged_aliases(db: sqlite_utils.Database) -> None:
+    # the newest merged URLs (the room's duplicates query) without reading every canonical alias
+    db.execute("CREATE INDEX url_aliases_merged ON url_aliases (first_seen) WHERE reason != 'canonical'")
+
+
 def schema_version() -> int:
     """This version's schema: the number of migrations, kept in the file as PRAGMA user_version."""
     return len(MIGRATIONS)

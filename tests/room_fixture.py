@@ -105,7 +105,7 @@ def build_archive(path: Path) -> dict[str, Any]:
     finally:
         archive.close()
     return {"unique_id": ids[unique["url"]], "xss_id": ids[records[4]["url"]],
-            "js_url_id": ids[records[6]["url"]], "records": records}
+            "js_url_id": ids[records[6]["url"]], "kernel_id": ids[records[3]["url"]], "records": records}
 
 
 def free_port() -> int:
@@ -134,13 +134,20 @@ class Server:
                 self.process.wait()
 
 
-def start_server(db: Path, log: Path, deadline_s: float = 30.0) -> Server:
-    """Start ``newsarchive serve`` on ``db`` and wait until it answers."""
+PASSWORD = "correct horse battery"  # for `serve --password` (user "editor")
+TOKEN = "script-token-for-tests-0123456789"  # for `serve --token`
+SIGN_IN = {"NEWSARCHIVE_PASSWORD": PASSWORD, "NEWSARCHIVE_TOKEN": TOKEN}
+
+
+def start_server(db: Path, log: Path, deadline_s: float = 30.0, sign_in: bool = False) -> Server:
+    """Start ``newsarchive serve`` on ``db`` and wait until it answers; with ``sign_in``, a person
+    may sign in (``--password``) and scripts may use the token (``--token``)."""
     port = free_port()
     repo = Path(__file__).resolve().parents[1]
-    env = dict(os.environ, PYTHONPATH=str(repo))
+    env = dict(os.environ, PYTHONPATH=str(repo), **(SIGN_IN if sign_in else {}))
+    extra = ["--password", "--token"] if sign_in else []
     out = open(log, "wb")
-    process = subprocess.Popen(newsarchive_command() + ["serve", "--db", str(db), "--port", str(port)],
+    process = subprocess.Popen(newsarchive_command() + ["serve", "--db", str(db), "--port", str(port), *extra],
                                stdout=out, stderr=subprocess.STDOUT, cwd=repo, env=env)
     out.close()
     server = Server(process, f"http://127.0.0.1:{port}", log)
@@ -159,12 +166,13 @@ def start_server(db: Path, log: Path, deadline_s: float = 30.0) -> Server:
 
 
 @contextmanager
-def serving_room(folder: Path) -> Iterator[tuple[Server, dict[str, Any]]]:
+def serving_room(folder: Path, sign_in: bool = False) -> Iterator[tuple[Server, dict[str, Any]]]:
     """The small archive built in ``folder`` and ``newsarchive serve`` running on it; yields the
-    server and what ``build_archive`` says the archive holds."""
+    server and what ``build_archive`` says the archive holds (and its ``db`` path)."""
     db = folder / "archive.db"
     info = build_archive(db)
-    server = start_server(db, folder / "serve.log")
+    info["db"] = db
+    server = start_server(db, folder / "serve.log", sign_in=sign_in)
     try:
         yield server, info
     finally:

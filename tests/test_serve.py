@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +24,7 @@ import pytest
 from fixture_sites import assert_clean_exit, publish, robots, rss, run_crawl, story, write_config
 from pipelines.archive import Archive, FetchResult
 from pipelines.reading_room import build_datasette, datasette_options
-from room_fixture import (PARAGRAPHS, UNIQUE_TITLE, UNIQUE_WORD, article, build_archive, get, get_json,
+from room_fixture import (PARAGRAPHS, PASSWORD, TOKEN, UNIQUE_TITLE, UNIQUE_WORD, article, build_archive, get, get_json,
                           newsarchive_command, serving_room, start_server)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -53,7 +58,7 @@ def test_front_page_shows_metadata_and_hides_internal_tables(room):
     queries = {q["name"]: q for q in database["queries"]}
     assert set(QUERIES) <= set(queries)
     assert not any(q.get("write") for q in queries.values())
-    status, _, page = get(server, "/archive/articles")
+    status, _, page = get(server, "/archive/articles?_view=table")
     assert "One row per article" in page
     assert 'data-column-description="Article text, paragraphs separated by blank lines' in page
 
@@ -86,8 +91,12 @@ def test_search_box_finds_the_one_article_with_a_body_word(room):
     assert [r["id"] for r in rows(room, "/archive/articles.json?_search=quokka")] == [info["unique_id"]]
     status, _, page = get(server, f"/archive/articles?_search={UNIQUE_WORD}")
     assert status == 200
-    assert f'name="_search" value="{UNIQUE_WORD}"' in page
+    assert f'name="_q" value="{UNIQUE_WORD}"' in page  # the list's own search box keeps the words
     assert UNIQUE_TITLE in page and "Chip makers" not in page
+    # the list's search (?_q=): the same matches, facets counted over them
+    listed = get_json(server, f"/archive/articles.json?_q=quokka&_shape=objects")
+    assert [r["id"] for r in listed["rows"]] == [info["unique_id"]]
+    assert {v["value"]: v["count"] for v in listed["facet_results"]["site"]["results"]} == {"alpha": 1}
 
 
 def test_ranked_search_highlights_matches(room):
@@ -113,7 +122,7 @@ def test_latest_of_a_site_and_articles_per_day(room):
     assert [r["published"] for r in latest_beta] == ["2024-05-18T07:00:00", "2024-04-25T16:30:00Z"]
     assert len(rows(room, "/archive/latest.json?site=")) == 7
     per_day = rows(room, "/archive/articles_per_day.json")
-    assert per_day[0] == {"day": "2024-05-20", "site": "alpha", "articles": 1, "words": per_day[0]["words"]}
+    assert per_day[0] == {"day": "2024-05-20", "site": "alpha", "articles": 1}
     assert {(r["day"], r["site"]) for r in per_day} >= {("2024-04-02", "alpha"), ("2024-05-18", "beta")}
     assert [r["site"] for r in rows(room, "/archive/articles_per_day.json?site=gamma")] == ["gamma"]
 
@@ -361,3 +370,86 @@ def test_crawl_then_serve_a_newcomer_finds_an_article(servers, tmp_path):
         assert [(r["site"], r["health"]) for r in health] == [("fixturenews", "ok")]
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def signed_room(tmp_path_factory):
+    with serving_room(tmp_path_factory.mktemp("signed"), sign_in=True) as (server, info):
+        yield server, info
+
+
+def post(server, path: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(server.base + path, data=urllib.parse.urlencode(fields).encode(),
+                                     headers=headers or {}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def crawl_requests(info) -> list[tuple]:
+    conn = sqlite3.connect(info["db"], timeout=30)
+    try:
+        return conn.execute("SELECT site, taken FROM crawl_requests ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_script_with_the_token_asks_for_a_crawl_once(signed_room):
+    server, info = signed_room
+    bearer = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    status, text = post(server, "/archive/request_crawl", {"site": "gamma"}, bearer)
+    assert status == 200 and json.loads(text)["ok"], text
+    assert crawl_requests(info) == [("gamma", None)]
+    post(server, "/archive/request_crawl", {"site": "gamma"}, bearer)  # already waiting: not twice
+    post(server, "/archive/request_crawl", {"site": "no-such-site"}, bearer)  # never crawled nor archived
+    assert crawl_requests(info) == [("gamma", None)]
+    status, _ = post(server, "/archive/request_crawl", {"site": "beta"},
+                     {"Authorization": "Bearer wrong-token", "Accept": "application/json"})
+    assert status == 403
+    status, _ = post(server, "/archive/request_crawl", {"site": "beta"})
+    assert status == 403  # anonymous
+    assert crawl_requests(info) == [("gamma", None)]
+    listed = get_json(server, "/archive/crawl_requests_status.json?_shape=array")
+    assert [(r["site"], r["taken"]) for r in listed] == [("gamma", "waiting for the daemon")]
+    # anonymous visitors do not even see the query
+    status, _, _ = get(server, "/archive/request_crawl")
+    assert status == 403
+    assert "request_crawl" not in {q["name"] for q in get_json(server, "/archive.json")["queries"]}
+
+
+def test_a_signed_in_person_needs_the_csrf_token(signed_room):
+    server, info = signed_room
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(server.base + "/-/login", timeout=30) as response:
+        page = response.read().decode()
+    csrf = re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
+    login = urllib.parse.urlencode({"username": "editor", "password": PASSWORD, "csrftoken": csrf}).encode()
+    with opener.open(server.base + "/-/login", data=login, timeout=30) as response:
+        assert response.status == 200
+    before = crawl_requests(info)
+    forged = urllib.parse.urlencode({"site": "alpha"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(server.base + "/archive/request_crawl", data=forged, timeout=30)
+    assert refused.value.code == 403
+    assert crawl_requests(info) == before
+    with opener.open(server.base + "/archive/articles?site=alpha", timeout=30) as response:
+        page = response.read().decode()
+    assert 'action="/archive/request_crawl"' in page
+    csrf = re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
+    real = urllib.parse.urlencode({"site": "alpha", "csrftoken": csrf}).encode()
+    with opener.open(server.base + "/archive/request_crawl", data=real, timeout=30) as response:
+        assert response.url.endswith("/archive/crawl_requests_status")
+    assert crawl_requests(info)[-1] == ("alpha", None)
+
+
+def test_serve_token_without_a_token_is_one_clear_line(tmp_path):
+    db = tmp_path / "archive.db"
+    build_archive(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    result = subprocess.run(newsarchive_command() + ["serve", "--db", str(db), "--token"], capture_output=True,
+                            text=True, timeout=60, cwd=Path(__file__).resolve().parents[1], env=env)
+    assert result.returncode != 0
+    assert "NEWSARCHIVE_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

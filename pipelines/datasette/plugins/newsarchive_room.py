@@ -45,6 +45,8 @@ def highlight(snippet: str) -> Markup:
 def prepare_jinja2_environment(env):
     env.filters["paragraphs"] = paragraphs
     env.filters["http_url"] = http_url
+    env.filters["snippet_marks"] = lambda value: highlight(value or "")
+    env.filters["word_diff"] = lambda before, after: word_diff(before or "", after or "")
 
 
 def word_diff(before: str, after: str) -> Markup:
@@ -113,9 +115,88 @@ def register_output_renderer():
     return {"extension": "atom", "render": render_atom, "can_render": datasette_atom.can_render_atom}
 
 
+# Arguments a request to the articles table may carry and still be counted from article_days
+# (the per site, language and day counts pipelines/schema.py keeps by triggers).
+COUNTABLE_FILTERS = {"site": "site", "language": "language"}
+PASSIVE_ARGS = {"_facet", "_facet_month", "_facet_counted", "_facet_size", "_sort", "_sort_desc", "_next",
+                "_view", "_size", "_shape", "_labels", "_nocount", "_nofacet", "_nosuggest", "_json"}
+
+
+def counted_filters(request, table: str | None) -> tuple[str, dict] | None:
+    """The WHERE clause and parameters over ``article_days`` that select what the articles table
+    shows for this request, when its only filters are a site, a language and a date prefix; None
+    when the table must be counted itself (a search, any other filter)."""
+    if table != "articles":
+        return None
+    clauses, params = [], {}
+    for key in request.args.keys():
+        values = request.args.getlist(key)
+        if key in PASSIVE_ARGS:
+            continue
+        if len(values) != 1:
+            return None
+        if key in COUNTABLE_FILTERS:
+            clauses.append(f"{COUNTABLE_FILTERS[key]} = :f_{key}")
+            params[f"f_{key}"] = values[0]
+        elif key == "published__startswith" and re.fullmatch(r"\d{4}(-\d{0,2}(-\d{0,2})?)?", values[0]):
+            clauses.append("substr(day, 1, length(:f_day)) = :f_day")
+            params["f_day"] = values[0]
+        else:
+            return None
+    return " and ".join(clauses) or "1", params
+
+
+class CountedFacet(Facet):
+    """A column facet (``{"counted": "site"}``, shown like Datasette's own) answered from
+    ``article_days`` when the request allows (see ``counted_filters``), by counting the rows
+    otherwise; selecting a value filters with ``column=value`` as a column facet does."""
+
+    type = "counted"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        counted = counted_filters(self.request, self.table)
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            if counted and column in COUNTABLE_FILTERS.values():
+                where, params = counted
+                sql = (f"select {col} as value, sum(articles) as count from article_days "
+                       f"where {where} and {col} != '' group by value order by count desc, value limit {size + 1}")
+            else:
+                params = self.params
+                sql = (f"select {col} as value, count(*) as count from ({self.sql}) where {col} is not null "
+                       f"group by value order by count desc, value limit {size + 1}")
+            try:
+                rows = await self.ds.execute(self.database, sql, params, truncate=False,
+                                             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            values = []
+            for row in rows.rows[:size]:
+                selected = args.get(column) == str(row["value"])
+                path = (path_with_removed_args(self.request, {column: str(row["value"])}) if selected
+                        else path_with_added_args(self.request, {column: row["value"]}))
+                values.append({"value": row["value"], "label": row["value"], "count": row["count"],
+                               "toggle_url": self.ds.absolute_url(self.request, path), "selected": selected})
+            results.append({"name": column, "type": "column", "results": values,
+                            "hideable": source_and_config["source"] != "metadata",
+                            "toggle_url": path_with_removed_args(self.request, {"_facet_counted": column}),
+                            "truncated": len(rows) > size})
+        return results, timed_out
+
+
 class MonthFacet(Facet):
     """Facet an ISO 8601 date column by month (``2024-05``); selecting a month filters with
-    ``column__startswith``. Configure as ``{"month": "published"}``."""
+    ``column__startswith``. Configure as ``{"month": "published"}``. The articles table's
+    ``published`` months come from ``article_days`` when the request allows."""
 
     type = "month"
 
@@ -126,18 +207,27 @@ class MonthFacet(Facet):
         results, timed_out = [], []
         args = dict(self.get_querystring_pairs())
         size = self.get_facet_size()
+        counted = counted_filters(self.request, self.table)
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
             column = config.get("column") or config["simple"]
-            sql = f"""
-                select substr({escape_sqlite(column)}, 1, 7) as value, count(*) as count
-                from ({self.sql})
-                where {escape_sqlite(column)} glob '[12][0-9][0-9][0-9]-[01][0-9]*'
-                group by value order by value desc limit {size + 1}
-            """
+            if counted and column == "published":
+                where, params = counted
+                sql = f"""
+                    select substr(day, 1, 7) as value, sum(articles) as count from article_days
+                    where {where} and day != '' group by value order by value desc limit {size + 1}
+                """
+            else:
+                params = self.params
+                sql = f"""
+                    select substr({escape_sqlite(column)}, 1, 7) as value, count(*) as count
+                    from ({self.sql})
+                    where {escape_sqlite(column)} glob '[12][0-9][0-9][0-9]-[01][0-9]*'
+                    group by value order by value desc limit {size + 1}
+                """
             try:
                 rows = await self.ds.execute(
-                    self.database, sql, self.params, truncate=False,
+                    self.database, sql, params, truncate=False,
                     custom_time_limit=self.ds.setting("facet_time_limit_ms"))
             except QueryInterrupted:
                 timed_out.append(column)
@@ -160,4 +250,4 @@ class MonthFacet(Facet):
 
 @hookimpl
 def register_facet_classes():
-    return [MonthFacet]
+    return [MonthFacet, CountedFacet]
