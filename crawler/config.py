@@ -96,10 +96,27 @@ class Daemon:
 
 
 @dataclass(frozen=True)
+class Warc:
+    """``[warc]``: every fetched article page kept as received, in WARC files."""
+
+    enabled: bool = True
+    directory: str = ""  # default: warcs/ beside the archive file
+    max_size: int = 1_000_000_000  # bytes before a file is closed and the next one begun
+    discovery: bool = False  # also keep homepages, feeds, sitemaps and robots.txt
+    prefix: str = "newsarchive"  # file names: PREFIX-TIMESTAMP-SERIAL.warc.gz
+
+    def folder(self, db_path: str) -> str:
+        """Where the files go: ``directory`` (relative to the archive file), or warcs/ beside it."""
+        base = os.path.dirname(os.path.abspath(db_path))
+        return os.path.join(base, self.directory or "warcs")
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     sites: dict[str, Site]
     daemon: Daemon
+    warc: Warc = field(default_factory=Warc)
 
     def select(self, names: tuple[str, ...] | list[str]) -> list[Site]:
         """The named sites (all when none are named); unknown names raise ConfigError."""
@@ -171,10 +188,10 @@ def _syntax_error_place(text: str, message: str) -> tuple[str | None, str | None
 
 
 def parse_config(data: dict[str, Any], path: str = "<config>") -> Config:
-    unknown = set(data) - {"sites", "defaults", "daemon"}
+    unknown = set(data) - {"sites", "defaults", "daemon", "warc"}
     if unknown:
         raise ConfigError(path, f"unknown top-level table(s): {', '.join(sorted(unknown))} "
-                                "(expected [defaults], [daemon], [sites.NAME])")
+                                "(expected [defaults], [daemon], [warc], [sites.NAME])")
     defaults = _table(data, "defaults", path)
     for key in defaults:
         if key not in _DEFAULT_KEYS:
@@ -187,7 +204,7 @@ def parse_config(data: dict[str, Any], path: str = "<config>") -> Config:
         if not isinstance(table, dict):
             raise ConfigError(path, "must be a table: write [sites.NAME] with url = \"...\"", site=name)
         sites[name] = _site(name, {**defaults, **table}, set(table), path)
-    return Config(path=path, sites=sites, daemon=daemon)
+    return Config(path=path, sites=sites, daemon=daemon, warc=_warc(_table(data, "warc", path), path))
 
 
 def _table(data: dict, key: str, path: str) -> dict:
@@ -210,6 +227,25 @@ def _daemon(table: dict, path: str) -> Daemon:
             raise ConfigError(path, f"must be {noun} from {low:g} to {high:g}, got {value!r}", key=f"daemon.{key}")
         values[key] = int(value) if key == "max_parallel" else float(value)
     return Daemon(**values)
+
+
+def _warc(table: dict, path: str) -> Warc:
+    kinds = {f.name: f.type for f in fields(Warc)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in kinds:
+            raise ConfigError(path, f"unknown key in [warc] (allowed: {', '.join(sorted(kinds))})", key=f"warc.{key}")
+        kind = kinds[key]
+        if kind == "bool" and not isinstance(value, bool):
+            raise ConfigError(path, f"must be true or false, got {value!r}", key=f"warc.{key}")
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, int) or not 1 << 20 <= value <= 1 << 40):
+            raise ConfigError(path, f"must be a whole number of bytes from 1 MiB to 1 TiB, got {value!r}",
+                              key=f"warc.{key}")
+        if kind == "str" and (not isinstance(value, str) or (key == "prefix" and not _NAME_RE.match(value))):
+            raise ConfigError(path, f"must be a {'file-name prefix (letters, digits, - _ .)' if key == 'prefix' else 'path'}"
+                                    f", got {value!r}", key=f"warc.{key}")
+        values[key] = value
+    return Warc(**values)
 
 
 def _site(name: str, table: dict, own_keys: set[str], path: str) -> Site:

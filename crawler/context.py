@@ -38,6 +38,9 @@ class SiteRun:
     backed_off: bool = False  # the site keeps refusing us: leave it alone for the rest of the run
     crawler: Any = None  # the Scrapy crawler of the spider running now
     finished_stats: list[dict[str, Any]] = field(default_factory=list)  # stats of the spiders done
+    warc: Any = None  # the process's pipelines.warc.WarcFiles, None when capture is off
+    capture_discovery: bool = False  # capture homepages, feeds, sitemaps and robots.txt too
+    captures: list[dict[str, Any]] = field(default_factory=list)  # discovery captures not yet saved
     not_saved: int = 0  # fetch results lost to a failed write (fetched again next run)
     save_error: str | None = None
 

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, ConfigError, Site, load_config
@@ -34,6 +35,8 @@ from pipelines.extract import ExtractorPool
 from pipelines.health import run_health
 from pipelines.ledger import COUNTS, RunStatus
 from pipelines.locks import SiteBusy, acquire
+from pipelines.schema import software_version
+from pipelines.warc import WarcFiles, recover
 
 PROGRESS_SECONDS = 10.0
 PARENT_CHECK_SECONDS = 1.0
@@ -114,7 +117,7 @@ class CrawlJob:
 
     def __init__(self, sites: list[Site], archive: Archive, db_path: str, *, trigger: str = "manual",
                  workers: int | None = None, max_sites: int = 8, log_level: str = "WARNING",
-                 parent: int | None = None):
+                 parent: int | None = None, warc: WarcFiles | None = None, capture_discovery: bool = False):
         self.sites = sites
         self.archive = archive
         self.db_path = db_path
@@ -123,6 +126,8 @@ class CrawlJob:
         self.max_sites = max_sites
         self.log_level = log_level
         self.parent = parent  # the daemon's pid: stop when it is gone
+        self.warc = warc  # the one WARC writer of this process
+        self.capture_discovery = capture_discovery
         self.runner = None
         self.stopping = False
         self.stop_reason = "stopped by signal"
@@ -258,7 +263,8 @@ class CrawlJob:
         from crawler.spiders import DISCOVERY
 
         run_id = self.archive.start_run(site.name, self.trigger)
-        context = SiteRun(site=site, run_id=run_id, archive=self.archive, pool=self.pool)
+        context = SiteRun(site=site, run_id=run_id, archive=self.archive, pool=self.pool, warc=self.warc,
+                          capture_discovery=self.capture_discovery)
         self.active[site.name] = context
         emit("crawl.start", site=site.name, run=run_id, trigger=self.trigger)
         status, message = RunStatus.OK, None
@@ -350,12 +356,40 @@ def crawl_sites(config: Config, names: list[str] | tuple[str, ...], db_path: str
     archive = Archive.open(db_path)
     for row in archive.settled:
         emit("run.recovered", site=row["site"], run=row["id"], status=row["status"], message=row["message"])
+    warc = warc_files(config, db_path)
     try:
         job = CrawlJob(sites, archive, db_path, trigger=trigger, workers=workers,
-                       max_sites=32, log_level=log_level, parent=parent)
+                       max_sites=32, log_level=log_level, parent=parent, warc=warc,
+                       capture_discovery=config.warc.discovery)
         return job.run()
     finally:
+        if warc is not None:
+            warc.close()
         archive.close()
+
+
+def warc_files(config: Config, db_path: str) -> WarcFiles | None:
+    """This process's WARC writer (None when ``[warc] enabled = false``), after closing off the
+    files a killed crawl left open."""
+    if not config.warc.enabled:
+        return None
+    folder = Path(config.warc.folder(db_path))
+    for path in recover(folder):
+        emit("warc.recovered", file=path.name, message="closed off a WARC file a killed crawl left open")
+    info = {"software": f"newsarchive/{software_version()}", "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": Path(db_path).name, "robots": "obey", "config": os.path.abspath(config.path),
+            "config-sha256": _file_digest(config.path)}
+    return WarcFiles(folder, prefix=config.warc.prefix, max_size=config.warc.max_size, info=info)
+
+
+def _file_digest(path: str) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def die_with_parent(parent: int) -> bool:

@@ -35,6 +35,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.BlockDetector": 560,  # sees every answer, retried ones included
+    "crawler.capture.WarcCapture": 595,  # before HttpCompressionMiddleware (590) decodes the body
 }
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

@@ -73,6 +73,8 @@ class FetchResult:
     run_id: int | None = None
     fetched: bool = False  # a response was received (not refused before fetching)
     hint: str | None = None  # when a feed or sitemap last said the page changed
+    capture: dict[str, Any] | None = None  # its WARC record (pipelines.warc.Written.row), if captured
+    hints: dict[str, Any] | None = None  # what feeds and sitemaps said of it (kept with the capture)
 
 
 @dataclass
@@ -233,19 +235,23 @@ class Archive:
 
     def save(self, results: Iterable[FetchResult],
              policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK,
-             fetched: dict[int, dict[str, int]] | None = None) -> SaveReport:
+             fetched: dict[int, dict[str, int]] | None = None,
+             captures: list[dict[str, Any]] = ()) -> SaveReport:
         """Write a batch of fetch results in one transaction, with their outcomes counted in their
-        runs' ledger rows (and ``fetched``: run id -> request and page counts so far); report
-        what each became. A locked archive is waited for (``retrying``)."""
+        runs' ledger rows (and ``fetched``: run id -> request and page counts so far) and
+        ``captures`` that belong to no article (feeds, sitemaps); report what each became. A
+        locked archive is waited for (``retrying``)."""
         results = list(results)
-        return self.retrying("saving a batch", lambda: self._save(results, policy, fetched or {}))
+        return self.retrying("saving a batch", lambda: self._save(results, policy, fetched or {}, list(captures)))
 
     def _save(self, results: list[FetchResult], policy: tuple[tuple[float, float], ...],
-              fetched: dict[int, dict[str, int]]) -> SaveReport:
+              fetched: dict[int, dict[str, int]], captures: list[dict[str, Any]]) -> SaveReport:
         report = SaveReport()
         now_dt = datetime.now(timezone.utc)
         now = _stamp(now_dt)
         with writing(self.db):
+            for capture in captures:
+                self._save_capture(capture, None, None)
             for result in results:
                 article_id = None
                 outcome = result.outcome
@@ -260,6 +266,8 @@ class Archive:
                 report.outcomes.append(outcome)
                 if outcome != "skipped" or result.fetched:
                     self._remember_fetch(result, outcome, article_id, now_dt, policy)
+                if result.capture:
+                    self._save_capture(result.capture, article_id, result.hints)
             runs: dict[int, list[str]] = {}
             for result, outcome in zip(results, report.outcomes):
                 if result.run_id is not None:
@@ -267,6 +275,17 @@ class Archive:
             for run_id in runs.keys() | fetched.keys():
                 self.ledger.count(run_id, runs.get(run_id, ()), fetched.get(run_id))
         return report
+
+    def _save_capture(self, capture: dict[str, Any], article_id: int | None, hints: dict[str, Any] | None) -> None:
+        row = {**capture, "article_id": article_id,
+               "hints": json.dumps(hints, ensure_ascii=False, sort_keys=True) if hints else None}
+        self.db["captures"].insert(row)
+
+    def latest_capture(self, url: str) -> dict[str, Any] | None:
+        """The newest full (not revisit) capture of ``url``: what a revisit refers to."""
+        rows = list(self.db["captures"].rows_where("url = ? AND revisit_of IS NULL", [url], order_by="id desc",
+                                                   limit=1))
+        return rows[0] if rows else None
 
     def _remember_fetch(self, result: FetchResult, outcome: str, article_id: int | None, now_dt: datetime,
                         policy: tuple[tuple[float, float], ...]) -> None:

@@ -501,4 +501,4 @@ class ExtractPipeline:
         return FetchResult(url=item.url, site=item.site, outcome=outcome, record=record,
                            reason=result.get("reason"), detail=result.get("detail"), etag=item.etag,
                            last_modified=item.last_modified, run_id=item.run_id, fetched=True,
-                           hint=item.hints.get("updated"))
+                           hint=item.hints.get("updated"), capture=item.capture, hints=item.hints or None)

@@ -20,3 +20,4 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # dates from feeds and sitemaps
+    capture: dict[str, Any] | None = None  # where the response went in the WARC files (pipelines.warc.Written.row)

@@ -215,6 +215,31 @@ def m013_room_merged_aliases(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX url_aliases_merged ON url_aliases (first_seen) WHERE reason != 'canonical'")
 
 
+@migration
+def m014_captures(db: sqlite_utils.Database) -> None:
+    # One row per WARC record written (pipelines/warc.py): the page as fetched, by file and offset.
+    db["captures"].create(
+        {
+            "id": int,
+            "url": str,  # as requested
+            "article_id": int,  # NULL: not (or not yet) an article
+            "warc": str,  # file name in the WARC folder
+            "offset": int,
+            "length": int,  # bytes of the (gzipped) record
+            "fetched": str,  # WARC-Date, UTC
+            "status": int,  # HTTP status
+            "digest": str,  # WARC-Payload-Digest
+            "content_type": str,
+            "record_id": str,  # WARC-Record-ID
+            "revisit_of": int,  # captures.id of the record a revisit confirms
+            "hints": str,  # JSON: what feeds and sitemaps said of the page (re-extraction uses it)
+        },
+        pk="id",
+    )
+    db["captures"].create_index(["article_id", "id"])
+    db["captures"].create_index(["url", "id"])
+
+
 def schema_version() -> int:
     """This version's schema: the number of migrations, kept in the file as PRAGMA user_version."""
     return len(MIGRATIONS)

@@ -44,11 +44,13 @@ class StorePipeline:
             self._timer.cancel()
             self._timer = None
         batch, self.buffer = self.buffer, []
-        if not batch:
-            return
         run = self.crawler.spider.run
+        captures, run.captures = run.captures, []
+        if not batch and not captures:
+            return
         try:
-            report = run.archive.save(batch, policy=run.site.recheck_policy, fetched={run.run_id: run.fetched()})
+            report = run.archive.save(batch, policy=run.site.recheck_policy, fetched={run.run_id: run.fetched()},
+                                      captures=captures)
         except (ArchiveError, sqlite3.Error) as exc:  # this batch is lost; its pages are fetched next run
             run.lost(len(batch), str(exc))
             self.crawler.stats.inc_value("newsarchive/not_saved", len(batch))

@@ -36,7 +36,7 @@ class Response:
     body: bytes = b""
     status: int = 200
     content_type: str | None = "text/html; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
     delay: float = 0.0  # seconds to stall before answering (a hanging server)
 
 
@@ -141,9 +141,10 @@ class FixtureServer:
             handler.send_response(response.status)
             if response.content_type:
                 handler.send_header("Content-Type", response.content_type)
-            for name, value in response.headers.items():
+            headers = response.headers.items() if isinstance(response.headers, dict) else response.headers
+            for name, value in headers:  # a list of pairs may repeat a header
                 handler.send_header(name, value)
-            if "Content-Length" not in response.headers:
+            if "Content-Length" not in dict(headers):
                 handler.send_header("Content-Length", str(len(response.body)))
             handler.end_headers()
             if not head:

@@ -60,7 +60,7 @@ class SiteSpider(scrapy.Spider):
         # the second hop of a redirect loop instead of reporting it
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True,
                               headers=headers, cb_kwargs={"hints": hints},
-                              meta={"handle_httpstatus_list": [304, 202], "linked": linked})
+                              meta={"handle_httpstatus_list": [304, 202], "linked": linked, "article": True})
 
     def parse_article(self, response: scrapy.http.Response, hints: dict[str, Any]) -> Iterator[Any]:
         headers = response.headers
@@ -68,11 +68,12 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             yield FetchResult(url=url, site=self.site.name, outcome="not-modified", run_id=self.run.run_id,
                               etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
-                              fetched=True, hint=hints.get("updated"))
+                              fetched=True, hint=hints.get("updated"), capture=response.meta.get("capture"),
+                              hints=hints or None)
             return
         blocked = response.meta.get("blocked")
         if blocked:
-            yield from self.blocked(url, blocked, f"HTTP {response.status}")
+            yield from self.blocked(url, blocked, f"HTTP {response.status}", capture=response.meta.get("capture"))
             return
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = None
@@ -81,7 +82,8 @@ class SiteSpider(scrapy.Spider):
         yield PageItem(
             url=url, final_url=response.url, site=self.site.name, run_id=self.run.run_id,
             body=response.body, content_type=content_type, declared_encoding=charset,
-            etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), hints=hints)
+            etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), hints=hints,
+            capture=response.meta.get("capture"))
 
     def refused(self, response: scrapy.http.Response) -> list[FetchResult]:
         """For discovery pages (homepage, feeds, sitemaps): the block records when the site
@@ -117,11 +119,11 @@ class SiteSpider(scrapy.Spider):
         yield FetchResult(url=url, site=self.site.name, outcome=outcome, reason=reason, detail=detail,
                           run_id=self.run.run_id)
 
-    def blocked(self, url: str, reason: str, detail: str) -> Iterator[FetchResult]:
+    def blocked(self, url: str, reason: str, detail: str, capture: dict | None = None) -> Iterator[FetchResult]:
         """Record a refusal; after ``block_threshold`` in a row, stop crawling the site this run."""
         self.crawler.stats.inc_value(f"newsarchive/blocked/{reason}")
         yield FetchResult(url=url, site=self.site.name, outcome="blocked", reason=reason, detail=detail,
-                          run_id=self.run.run_id)
+                          run_id=self.run.run_id, capture=capture)
         if self.run.backed_off:
             raise CloseSpider("blocked")
 
