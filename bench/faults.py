@@ -2,7 +2,7 @@
 """Fault table: crash and bad-state trials of the crawl, the daemon and the archive, as an
 operator would cause them, against the replayed corpus. Every number should be 0.
 
-    .venv/bin/python bench/faults.py [--repo .] [--port 8830] [--kills 10] [--workdir DIR]
+    .venv/bin/python bench/faults.py [--repo .] [--port 8830] [--kills 10] [--sites 60] [--workdir DIR]
 
 ``--repo`` runs another checkout's ``newsarchive`` (e.g. an older commit in a git worktree) with
 this machine's virtualenv, to print the table as it was before a change. Trials:
@@ -316,12 +316,14 @@ def main() -> int:
     parser.add_argument("--manifest", type=Path, default=SHARED / "corpus" / "articles.jsonl")
     parser.add_argument("--port", type=int, default=8830)
     parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--sites", type=int, default=60, help="sites of the replay to crawl (0: all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-faults-"))
     workdir.mkdir(parents=True, exist_ok=True)
     replay, sites = start_replay(args.manifest, args.port, workdir)
+    sites = sites[:args.sites] if args.sites else sites
     try:
         bench = Bench(args.repo.resolve(), workdir, sites)
         table = kill_crawls(bench, args.kills, args.seed)
