@@ -192,6 +192,52 @@ def serve(db_file: str | None, host: str, port: int, password: bool, user: str, 
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command()
+@click.argument("sites", nargs=-1)
+@config_option
+@db_option
+@click.option("--since", metavar="DATE", default=None,
+              help="Only articles whose latest capture was fetched on or after DATE (YYYY-MM-DD).")
+@click.option("--id", "ids", type=click.IntRange(min=1), multiple=True, metavar="N",
+              help="Only the article with this id (repeat for more).")
+@click.option("--dry-run", is_flag=True, help="Print what would change (counts per field, a few examples); write nothing.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Extraction processes (default: one per core).")
+def reextract(sites: tuple[str, ...], config_file: str | None, db_file: str | None, since: str | None,
+              ids: tuple[int, ...], dry_run: bool, workers: int | None) -> None:
+    """Extract archived articles again from their WARC captures, with today's extraction, and
+    update the records whose result changed (SITES: only these sites)."""
+    from datetime import date
+
+    from crawler.reextract import reextract as run_reextract
+
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not a date like 2026-11-30", param_hint="--since") from None
+    config = _load(config_file)
+    try:
+        outcome = run_reextract(config, db_path(db_file), sites, since, ids, dry_run, workers)
+    except (ConfigError, ArchiveError) as exc:
+        raise click.ClickException(str(exc)) from None
+    t = outcome.tally
+    fields = ", ".join(f"{name} {count}" for name, count in t.fields.most_common()) or "none"
+    say(("dry run, nothing written: " if dry_run else "") + f"{t.articles} articles re-extracted: "
+        f"{t.changed} {'would change' if dry_run else 'changed'} (fields: {fields}), {t.unchanged} unchanged, "
+        f"{t.not_articles} no longer taken for articles (kept), {t.failed} failed, {t.no_capture} without a capture")
+    if dry_run:
+        for example in t.examples:
+            parts = [f"{k}: {_short(old)!r} -> {_short(new)!r}" for k, (old, new) in example["changes"].items()]
+            say(f"  article {example['id']}: " + "; ".join(parts))
+    if t.failed:
+        raise SystemExit(3)
+
+
+def _short(value, limit: int = 60):
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def main() -> None:
     """Run the command; any error is one line on stderr and a non-zero exit."""
     try:
@@ -207,6 +253,10 @@ def main() -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         write_line(f"Error: {exc.format_message()}{hint}", sys.stderr)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: still one line, and a failing exit
+        write_line(f"Error: newsarchive failed unexpectedly ({type(exc).__name__}: {exc}); this is a bug, "
+                   "please report it with the command you ran", sys.stderr)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

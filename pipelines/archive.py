@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -22,6 +23,7 @@ import sqlite_utils
 from pipelines.dates import utc_now
 from pipelines.ledger import COUNTS, Ledger, RunStatus
 from pipelines.locks import is_busy
+from pipelines.reextraction import extractor_version
 from pipelines.schema import SchemaProblem, inspect, migrate, pending, verify
 from pipelines.transactions import writing
 from pipelines.urls import url_key
@@ -167,6 +169,11 @@ class Archive:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    @cached_property
+    def extractor(self) -> str:
+        """What makes this process's records (``articles.extracted_by``)."""
+        return extractor_version()
 
     def retrying(self, what: str, write: Callable[[], Any]) -> Any:
         """Run ``write``; while the archive is locked by another writer, try again with backoff,
@@ -362,7 +369,7 @@ class Archive:
             "description", "image", "body", "word_count", "content_hash", "fetched_url")}
         row["authors"] = json.dumps(record.get("authors") or [], ensure_ascii=False)
         row["tags"] = json.dumps(record.get("tags") or [], ensure_ascii=False)
-        row.update(first_seen=now, last_seen=now, updated=now, revisions=0)
+        row.update(first_seen=now, last_seen=now, updated=now, revisions=0, extracted_by=self.extractor)
         return self.db["articles"].insert(row).last_pk
 
     def _recheck(self, article_id: int, record: dict[str, Any], now: str) -> str:
@@ -376,7 +383,8 @@ class Archive:
         self.db["articles"].update(article_id, {
             "title": record.get("title"), "body": record["body"], "content_hash": record["content_hash"],
             "word_count": record.get("word_count"), "modified": record.get("modified") or old["modified"],
-            "updated": now, "last_seen": now, "revisions": (old["revisions"] or 0) + 1})
+            "updated": now, "last_seen": now, "revisions": (old["revisions"] or 0) + 1,
+            "extracted_by": self.extractor})
         return "revised"
 
 

@@ -21,3 +21,11 @@ class PageItem:
     last_modified: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # dates from feeds and sitemaps
     capture: dict[str, Any] | None = None  # where the response went in the WARC files (pipelines.warc.Written.row)
+
+
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset=`` of a Content-Type header, if any."""
+    lowered = content_type.lower()
+    if "charset=" not in lowered:
+        return None
+    return lowered.split("charset=", 1)[1].split(";")[0].strip(" \"'") or None

@@ -240,6 +240,21 @@ def m014_captures(db: sqlite_utils.Database) -> None:
     db["captures"].create_index(["url", "id"])
 
 
+@migration
+def m015_reextraction(db: sqlite_utils.Database) -> None:
+    # Which extractor made each record, kept apart from the publisher's revisions: a re-extraction
+    # (``newsarchive reextract``) sets ``extracted_by`` and ``reextracted``, never ``updated``,
+    # ``revisions`` or ``article_versions``. One row per re-extraction in ``extraction_runs``.
+    db["articles"].add_column("extracted_by", str)
+    db["articles"].add_column("reextracted", str)
+    db["extraction_runs"].create(
+        {"id": int, "started": str, "finished": str, "status": str, "dry_run": int, "extractor": str,
+         "articles": int, "changed": int, "unchanged": int, "not_articles": int, "failed": int,
+         "no_capture": int, "fields": str, "message": str},
+        pk="id",
+    )
+
+
 def schema_version() -> int:
     """This version's schema: the number of migrations, kept in the file as PRAGMA user_version."""
     return len(MIGRATIONS)

@@ -192,3 +192,88 @@ def test_capture_can_be_switched_off(captured):
     config.write_text(config.read_text() + "\n[warc]\nenabled = false\n")
     assert_clean_exit(run_crawl(config, db))
     assert captures(db) == [] and not (db.parent / "warcs").exists()
+
+
+@pytest.fixture
+def crawled(servers, tmp_path):
+    """A crawled site of six articles (one gzip-encoded): the archive as a fresh crawl leaves it."""
+    server = servers.new()
+    links = [server.add(f"/news/x{i}/", article_html(story(f"reextract-{i}"))) for i in range(5)]
+    site = CapturedSite(server)
+    links.append(server.url("/news/a/?id=7"))
+    server.add("/feed.xml", rss([(u, None) for u in links]), content_type="application/rss+xml")
+    server.add("/", listing_html("Home", links, feeds=[("/feed.xml", "application/rss+xml")]))
+    config = write_config(tmp_path / "sites.toml", {"site": {"url": server.url("/")}})
+    db = tmp_path / "archive.db"
+    assert_clean_exit(run_crawl(config, db))
+    return config, db, articles(db)
+
+
+def articles(db: Path) -> dict[int, dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return {r["id"]: dict(r) for r in conn.execute(
+            "SELECT id, title, body, authors, published, word_count, content_hash, revisions, updated FROM articles")}
+    finally:
+        conn.close()
+
+
+def reextract(config: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return newsarchive("reextract", *args, "--config", str(config), "--db", str(db), "--workers", "1")
+
+
+def test_reextract_over_unchanged_code_changes_nothing(crawled):
+    config, db, before = crawled
+    result = reextract(config, db)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(before)} articles re-extracted: 0 changed" in result.stdout, result.stdout
+    assert articles(db) == before
+
+
+def test_reextract_restores_corrupted_records_and_only_those_without_making_revisions(crawled):
+    config, db, before = crawled
+    broken = sorted(before)[:3]
+    conn = sqlite3.connect(db)
+    for article_id in broken:
+        conn.execute("UPDATE articles SET title = 'garbled', body = 'lost text' WHERE id = ?", [article_id])
+    conn.commit()
+    conn.close()
+    result = reextract(config, db)
+    assert result.returncode == 0, result.stderr
+    assert "3 changed (fields: title 3, body 3)" in result.stdout or "3 changed (fields: body 3, title 3)" in result.stdout, \
+        result.stdout
+    assert articles(db) == before, "exactly the corrupted records are restored to what the crawl made"
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
+    marked = {row[0] for row in conn.execute("SELECT id FROM articles WHERE reextracted IS NOT NULL")}
+    run = conn.execute("SELECT status, changed, fields FROM extraction_runs").fetchall()
+    conn.close()
+    assert marked == set(broken)
+    assert run[0][0] == "ok" and run[0][1] == 3 and json.loads(run[0][2]) == {"title": 3, "body": 3}
+
+
+def test_reextract_dry_run_says_what_would_change_and_writes_nothing(crawled):
+    config, db, before = crawled
+    victim = sorted(before)[0]
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE articles SET title = 'garbled' WHERE id = ?", [victim])
+    conn.commit()
+    conn.close()
+    garbled = articles(db)
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    result = reextract(config, db, "--dry-run", "--id", str(victim))
+    assert result.returncode == 0, result.stderr
+    assert "dry run, nothing written: 1 articles re-extracted: 1 would change (fields: title 1)" in result.stdout
+    assert f"article {victim}: title: 'garbled' -> " in result.stdout
+    assert articles(db) == garbled
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM extraction_runs").fetchone()[0] == 0
+    conn.close()
+
+
+def test_reextract_with_a_bad_date_is_one_line(crawled):
+    config, db, _ = crawled
+    result = reextract(config, db, "--since", "yesterday")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "--since" in result.stderr

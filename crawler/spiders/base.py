@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from crawler.context import SiteRun
 from crawler.middlewares import PrivateAddressRefused, RobotsTxtForbidden, SiteBackedOff
 from pipelines.archive import FetchResult
-from pipelines.items import PageItem
+from pipelines.items import PageItem, declared_charset
 from pipelines.urls import canonical_url, same_site, url_key
 
 
@@ -76,9 +76,7 @@ class SiteSpider(scrapy.Spider):
             yield from self.blocked(url, blocked, f"HTTP {response.status}", capture=response.meta.get("capture"))
             return
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = None
-        if "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+        charset = declared_charset(content_type)
         yield PageItem(
             url=url, final_url=response.url, site=self.site.name, run_id=self.run.run_id,
             body=response.body, content_type=content_type, declared_encoding=charset,
