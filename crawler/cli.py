@@ -174,7 +174,10 @@ def sites_table(statuses) -> str:
 @click.option("--user", default="editor", show_default=True, help="The name to sign in with (with --password).")
 @click.option("--token", is_flag=True,
               help="Let scripts ask for crawls with 'Authorization: Bearer TOKEN', TOKEN from $NEWSARCHIVE_TOKEN.")
-def serve(db_file: str | None, host: str, port: int, password: bool, user: str, token: bool) -> None:
+@click.option("--warcs", metavar="DIR", default=None,
+              help="The WARC folder, when [warc] directory moved it (default: warcs/ beside the archive).")
+def serve(db_file: str | None, host: str, port: int, password: bool, user: str, token: bool,
+          warcs: str | None) -> None:
     """Open the archive in Datasette (read-only for visitors; signed-in users may ask for crawls)."""
     from pipelines.reading_room import Access, ServeError, serve as serve_archive
 
@@ -187,7 +190,7 @@ def serve(db_file: str | None, host: str, port: int, password: bool, user: str, 
         raise click.ClickException("--token needs the token in $NEWSARCHIVE_TOKEN (e.g. export NEWSARCHIVE_TOKEN=$(openssl rand -hex 24))")
     try:
         serve_archive(db_path(db_file), host=host, port=port,
-                      access=Access(user=user, password=secret, token=script_token))
+                      access=Access(user=user, password=secret, token=script_token), warcs=warcs)
     except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from None
 

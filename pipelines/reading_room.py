@@ -80,11 +80,14 @@ def plugin_settings(access: Access) -> dict[str, Any]:
     return plugins
 
 
-def datasette_options(db_path: str | os.PathLike, access: Access | None = None) -> dict[str, Any]:
+def datasette_options(db_path: str | os.PathLike, access: Access | None = None,
+                      warcs: str | os.PathLike | None = None) -> dict[str, Any]:
     """Keyword arguments for ``datasette.app.Datasette`` serving the archive at ``db_path``."""
     path = str(db_path)
     data = metadata(database_name(path))
     data["plugins"] = plugin_settings(access or Access())
+    if warcs:  # the WARC folder, when not warcs/ beside the archive
+        data["plugins"]["newsarchive-captures"] = {"directory": os.path.abspath(warcs)}
     return {
         "files": [] if frozen(path) else [path],
         "immutables": [path] if frozen(path) else [],  # never a file a crawl could be writing
@@ -135,16 +138,17 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another --port") from None
 
 
-def build_datasette(db_path: str | os.PathLike, access: Access | None = None):
+def build_datasette(db_path: str | os.PathLike, access: Access | None = None,
+                    warcs: str | os.PathLike | None = None):
     """A configured Datasette instance for the archive (not yet started)."""
     from datasette.app import Datasette
 
-    options = datasette_options(db_path, access)
+    options = datasette_options(db_path, access, warcs)
     return Datasette(options.pop("files"), **options)
 
 
 def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001,
-          access: Access | None = None) -> None:
+          access: Access | None = None, warcs: str | os.PathLike | None = None) -> None:
     """Serve the archive at http://host:port/ until interrupted. A read-only archive file is
     served as it is: mutable when a crawl could still write it, immutable only when its directory
     is read-only too (SQLite cannot read a WAL file there otherwise, and nothing can change it)."""
@@ -152,6 +156,6 @@ def serve(db_path: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001,
 
     check_archive(db_path)
     check_address(host, port)
-    ds = build_datasette(db_path, access)
+    ds = build_datasette(db_path, access, warcs)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

@@ -277,3 +277,48 @@ def test_reextract_with_a_bad_date_is_one_line(crawled):
     result = reextract(config, db, "--since", "yesterday")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "--since" in result.stderr
+
+
+def test_the_archived_page_is_shown_without_running_it_or_loading_anything(servers, tmp_path):
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("no browser: /usr/bin/chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from room_fixture import get, start_server
+
+    server = servers.new()
+    hostile = article_html(story("warc-script")).replace(
+        "</body>", f'<img id="pixel" src="{server.url("/pixel.gif")}"><script>document.title = "SCRIPT RAN";'
+                   'document.body.setAttribute("data-ran", "yes");</script></body>')
+    link = server.add("/news/scripted/", hostile)
+    server.add("/pixel.gif", Response(b"GIF89a", content_type="image/gif"))
+    server.add("/feed.xml", rss([(link, None)]), content_type="application/rss+xml")
+    server.add("/", listing_html("Home", [link], feeds=[("/feed.xml", "application/rss+xml")]))
+    config = write_config(tmp_path / "sites.toml", {"site": {"url": server.url("/")}})
+    db = tmp_path / "archive.db"
+    assert_clean_exit(run_crawl(config, db))
+    row = captures(db)[0]
+    served = start_server(db, tmp_path / "serve.log")
+    try:
+        status, _, page = get(served, f"/archive/articles/{row['article_id']}")
+        assert status == 200 and f"/-/captures/{row['id']}" in page, page[:3000]
+        pixel_hits = server.hits("/pixel.gif")
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--headless", "--no-sandbox", "--disable-gpu"])
+            try:
+                tab = browser.new_page()
+                loaded: list[str] = []  # what the browser actually received (CSP stops the rest)
+                tab.on("response", lambda answer: loaded.append(answer.url))
+                response = tab.goto(served.base + f"/-/captures/{row['id']}")
+                assert response.status == 200
+                assert "sandbox" in response.headers["content-security-policy"]
+                tab.screenshot(path=str(tmp_path / "capture.png"))
+                assert tab.title() != "SCRIPT RAN"
+                assert tab.evaluate("document.body.getAttribute('data-ran')") is None
+                assert story("warc-script").paragraphs[0][:40] in tab.inner_text("body")
+            finally:
+                browser.close()
+        assert loaded == [served.base + f"/-/captures/{row['id']}"], loaded
+        assert server.hits("/pixel.gif") == pixel_hits, "the site was never asked for anything"
+    finally:
+        served.stop()
