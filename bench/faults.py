@@ -177,9 +177,14 @@ def kill_crawls(bench: Bench, kills: int, seed: int) -> dict[str, int]:
             "articles missing after one clean crawl": len(wanted - have), "_duration": duration}
 
 
+def create(bench: Bench, db: Path) -> None:
+    subprocess.run([PYTHON, "-c", f"from pipelines.archive import Archive; Archive.open({str(db)!r}).close()"],
+                   cwd=bench.repo, env=bench.env(), check=True)
+
+
 def kill_daemon(bench: Bench, with_children: bool) -> dict[str, int]:
     db = bench.workdir / f"daemon-{'all' if with_children else 'alone'}.db"
-    bench.run(db, "sites")
+    create(bench, db)
     names = bench.names[:DAEMON_SITES]
     log = open(bench.workdir / f"{db.stem}.log", "ab")
     daemon = bench.popen(db, "run", stdout=log, stderr=log)
@@ -324,21 +329,26 @@ def main() -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     replay, sites = start_replay(args.manifest, args.port, workdir)
     sites = sites[:args.sites] if args.sites else sites
+    bench = Bench(args.repo.resolve(), workdir, sites)
+    print(f"repo: {bench.repo}  sites: {len(sites)}  kills: {args.kills}  workdir: {workdir}", flush=True)
+    table: dict[str, int] = {}
+
+    def show(rows: dict[str, int]) -> None:
+        for name, value in rows.items():
+            print(f"{name.ljust(72)}  {value}", flush=True)
+        table.update(rows)
+
     try:
-        bench = Bench(args.repo.resolve(), workdir, sites)
-        table = kill_crawls(bench, args.kills, args.seed)
-        duration = table.pop("_duration")
-        table.update(kill_daemon(bench, with_children=False))
-        table.update(kill_daemon(bench, with_children=True))
-        table.update(closed_pipe(bench, duration))
-        table.update(bad_states(bench))
+        rows = kill_crawls(bench, args.kills, args.seed)
+        duration = rows.pop("_duration")
+        show(rows)
+        show(kill_daemon(bench, with_children=False))
+        show(kill_daemon(bench, with_children=True))
+        show(closed_pipe(bench, duration))
+        show(bad_states(bench))
     finally:
-        replay.terminate()
+        replay.kill()
         replay.wait(10)
-    width = max(map(len, table))
-    print(f"repo: {bench.repo}  sites: {len(sites)}  kills: {args.kills}  workdir: {workdir}")
-    for name, value in table.items():
-        print(f"{name.ljust(width)}  {value}")
     return 0 if not any(table.values()) else 1
 
 
