@@ -175,14 +175,17 @@ class CrawlJob:
     def _on_signal(self, signum: int, frame: Any) -> None:
         from twisted.internet import reactor
 
-        if self.signal is not None:  # a second signal: do not wait any longer
-            self._exit_now("a second signal")
+        orphaned = bool(self.parent) and os.getppid() != self.parent
+        if self.signal is not None:
+            if orphaned:  # the daemon's death can signal twice; the deadline still holds
+                return
+            self._exit_now("a second signal")  # someone insists: do not wait any longer
         self.signal = signum
         timer = threading.Timer(STOP_DEADLINE, self._exit_now, args=[f"not stopped within {STOP_DEADLINE:g} s"])
         timer.daemon = True
         timer.start()
         reason = f"stopped by {signal.Signals(signum).name}"
-        if self.parent and os.getppid() != self.parent:  # PR_SET_PDEATHSIG: the daemon died
+        if orphaned:  # PR_SET_PDEATHSIG: the daemon died
             reason = "the daemon that started this crawl is gone"
         reactor.callFromThread(self.stop, reason)
 

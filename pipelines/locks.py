@@ -33,10 +33,17 @@ def acquire(db_path: str | os.PathLike, site: str) -> FileLock:
 
 
 def is_busy(db_path: str | os.PathLike, site: str) -> bool:
-    lock = site_lock(db_path, site)
+    """Whether a process holds the site's lock; never, where no lock can be taken at all (a
+    read-only folder: nothing can be crawling into it)."""
+    try:
+        lock = site_lock(db_path, site)
+    except OSError:
+        return False
     try:
         lock.acquire(timeout=0)
     except Timeout:
         return True
+    except OSError:
+        return False
     lock.release()
     return False

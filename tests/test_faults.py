@@ -70,7 +70,7 @@ def test_a_crawl_child_ends_when_its_daemon_is_killed_and_its_run_is_settled(wor
     child = runs(world.db, "alpha")[0]["pid"]
     daemon.proc.kill()  # the daemon alone: its child is in a session of its own
     daemon.proc.wait(10)
-    assert wait_for(lambda: not process_alive(child), 30), "the crawl outlived its daemon"
+    assert wait_for(lambda: not process_alive(child), 60), "the crawl outlived its daemon"
     alpha.release()
     row = runs(world.db, "alpha")[0]
     assert row["status"] == "interrupted" and "daemon" in row["message"], row
