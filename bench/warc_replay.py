@@ -5,6 +5,9 @@ homepage-only sites.toml): a first crawl, a recrawl, a generation with edits, th
 
     .venv/bin/python bench/warc_replay.py [--port 8840] [--kills 5] [--corrupt 20] [--workdir DIR]
 
+The replay starts with 80 % of each site's articles; its next generation adds the rest and edits
+every fifth.
+
 Prints: archived articles without a capture; captures rows that do not read back at their offset
 or whose payload digest does not match; WARC bytes per article written by the first crawl and by
 the recrawl (revisits); reextract changes on the untouched archive; how many of the corrupted
@@ -96,7 +99,8 @@ def main() -> int:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-warc-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    replay, sites = start_replay(args.manifest, args.port, workdir, ["--faults"])
+    replay, sites = start_replay(args.manifest, args.port, workdir,
+                                 ["--faults", "--initial", "0.8", "--grow", "0.2", "--edit-every", "5"])
     db, config, folder = workdir / "archive.db", workdir / "sites.toml", workdir / "warcs"
     out: list[str] = []
     try:
@@ -118,7 +122,11 @@ def main() -> int:
                                timeout=10).read()
         edits = run("crawl", "--config", str(config), "--db", str(db))
         revised = conn.execute("SELECT count(*) FROM articles WHERE revisions > 0").fetchone()[0]
-        out.append(f"generation with edits (exit {edits.returncode}): {revised} articles revised, "
+        revised_full = conn.execute(
+            "SELECT count(DISTINCT a.id) FROM articles a JOIN captures c ON c.article_id = a.id "
+            "WHERE a.revisions > 0 AND c.revisit_of IS NULL AND c.status = 200 GROUP BY NULL").fetchone()
+        out.append(f"generation with edits (exit {edits.returncode}): {revised} articles revised "
+                   f"({revised_full[0] if revised_full else 0} with a full capture of the edit), "
                    f"{conn.execute('SELECT count(*) FROM articles').fetchone()[0]} articles")
         out.append(f"captures rows that do not read back or whose digest differs: {unreadable(db, folder)}")
 
