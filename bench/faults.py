@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import re
@@ -37,7 +36,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SHARED = Path(os.environ.get("NEWSARCHIVE_SHARED", ROOT.parent / "shared"))
+sys.path.insert(0, str(ROOT))
+
+from bench.e2e_replay import SHARED, start_replay  # noqa: E402
+from pipelines.ledger import process_alive as alive  # noqa: E402
+
 PYTHON = sys.executable
 DAEMON_SITES = 8
 PIPE_TRIALS = 3
@@ -78,39 +81,12 @@ def site_name(site: dict) -> str:
     return re.sub(r"[^a-z0-9]+", "-", site["host"].lower()).strip("-")
 
 
-def start_replay(manifest: Path, port: int, workdir: Path) -> tuple[subprocess.Popen, list]:
-    sites_out = workdir / "sites.json"
-    proc = subprocess.Popen([PYTHON, str(SHARED / "tools" / "replay_site.py"), str(manifest), "--port", str(port),
-                             "--sites-out", str(sites_out), "--faults"],
-                            stdout=subprocess.DEVNULL, stderr=open(workdir / "replay.log", "wb"))
-    deadline = time.monotonic() + 60
-    while not sites_out.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"replay server did not start; see {workdir / 'replay.log'}")
-        time.sleep(0.1)
-    return proc, json.loads(sites_out.read_text())
-
-
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     conn = sqlite3.connect(db, timeout=60)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[-1].split()[0]
-    except OSError:
-        return False
-    return state != b"Z"
 
 
 def crawl_pids(db: Path) -> set[int]:
@@ -331,7 +307,7 @@ def main() -> int:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newsarchive-faults-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    replay, sites = start_replay(args.manifest, args.port, workdir)
+    replay, sites = start_replay(args.manifest, args.port, workdir, ["--faults"])
     sites = sites[:args.sites] if args.sites else sites
     bench = Bench(args.repo.resolve(), workdir, sites)
     print(f"repo: {bench.repo}  sites: {len(sites)}  kills: {args.kills}  workdir: {workdir}", flush=True)

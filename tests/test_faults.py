@@ -60,14 +60,19 @@ def test_a_signalled_foreground_crawl_stops_cleanly_with_the_signals_exit_code(w
     assert row["status"] == "interrupted" and signal.Signals(signum).name in row["message"]
 
 
-def test_a_crawl_child_ends_when_its_daemon_is_killed_and_its_run_is_settled(world):
+def daemon_crawling_alpha(world):
+    """A daemon crawling alpha on a manual trigger, held on its last article; and the child's pid."""
     alpha = world.sites["alpha"]
     world.configure(names=("alpha",))
     alpha.hold(alpha.articles[-1])
     daemon = world.daemon()
     assert world.cli("trigger", "alpha").returncode == 0
     assert wait_for(lambda: alpha.waiting and runs(world.db, "alpha"), 30), daemon.log()
-    child = runs(world.db, "alpha")[0]["pid"]
+    return alpha, daemon, runs(world.db, "alpha")[0]["pid"]
+
+
+def test_a_crawl_child_ends_when_its_daemon_is_killed_and_its_run_is_settled(world):
+    alpha, daemon, child = daemon_crawling_alpha(world)
     daemon.proc.kill()  # the daemon alone: its child is in a session of its own
     daemon.proc.wait(10)
     assert wait_for(lambda: not process_alive(child), 60), "the crawl outlived its daemon"
@@ -77,13 +82,7 @@ def test_a_crawl_child_ends_when_its_daemon_is_killed_and_its_run_is_settled(wor
 
 
 def test_a_request_taken_by_a_daemon_killed_with_its_crawls_is_served_once_by_the_next(world):
-    alpha = world.sites["alpha"]
-    world.configure(names=("alpha",))
-    alpha.hold(alpha.articles[-1])
-    daemon = world.daemon()
-    assert world.cli("trigger", "alpha").returncode == 0
-    assert wait_for(lambda: alpha.waiting and runs(world.db, "alpha"), 30), daemon.log()
-    child = runs(world.db, "alpha")[0]["pid"]
+    alpha, daemon, child = daemon_crawling_alpha(world)
     daemon.proc.kill()
     os.killpg(child, signal.SIGKILL)  # the daemon and all its children at once
     daemon.proc.wait(10)
@@ -152,7 +151,7 @@ def events(log: Path, name: str) -> list[dict]:
 
 
 def test_a_write_locked_past_every_retry_fails_that_batch_only_and_the_next_run_gets_it(world):
-    alpha, beta = world.sites["alpha"], world.sites["beta"]
+    alpha = world.sites["alpha"]
     world.configure(names=("alpha", "beta"))
     assert world.cli("sites").returncode == 0  # the archive exists before the lock is taken
     alpha.hold(alpha.articles[-1])
