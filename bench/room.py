@@ -151,7 +151,7 @@ def pages(db_name: str, article_ids: list[int]) -> dict[str, list[str]]:
     }
 
 
-def fetch(base: str, path: str) -> tuple[int, float]:
+def fetch(base: str, path: str) -> tuple[int | str, float]:
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(base + path, timeout=120) as response:
@@ -160,6 +160,8 @@ def fetch(base: str, path: str) -> tuple[int, float]:
     except urllib.error.HTTPError as exc:
         exc.read()
         status = exc.code
+    except (TimeoutError, urllib.error.URLError):
+        status = "timeout"
     return status, (time.perf_counter() - started) * 1000
 
 
@@ -175,7 +177,7 @@ def together(base: str, table: dict[str, list[str]], readers: int, repeat: int) 
         with ThreadPoolExecutor(readers) as pool:
             results = list(pool.map(lambda k: fetch(base, paths[k % len(paths)]), range(readers * repeat)))
         times = sorted(ms for _, ms in results)
-        statuses = sorted({status for status, _ in results})
+        statuses = sorted({str(status) for status, _ in results})
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         print(f"{name:32} {statistics.median(times):8.0f} {p95:8.0f} {times[-1]:8.0f}  "
               f"{','.join(map(str, statuses))}", flush=True)
@@ -221,7 +223,7 @@ def main() -> None:
             times.sort()
             p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
             print(f"{name:32} {statistics.median(times):8.0f} {p95:8.0f} {times[-1]:8.0f}  "
-                  f"{','.join(map(str, sorted(statuses)))}", flush=True)
+                  f"{','.join(sorted(map(str, statuses)))}", flush=True)
         if args.readers > 1:
             together(server.base, pages(db.stem, ids), args.readers, args.repeat)
     finally:

@@ -68,15 +68,24 @@ class Access:
     token: str | None = None
 
 
+PASSWORD_HASH_ENV = "NEWSARCHIVE_PASSWORD_HASH"
+TOKEN_ENV = "NEWSARCHIVE_TOKEN"
+
+
 def plugin_settings(access: Access) -> dict[str, Any]:
-    """Configuration for the auth plugins; none at all when nobody may sign in."""
+    """Configuration for the auth plugins; none at all when nobody may sign in.
+
+    The secrets go into this process's environment and the configuration names them with
+    Datasette's ``{"$env": ...}``, so ``/-/metadata`` shows the names, never the hash or token."""
     plugins: dict[str, Any] = {}
     if access.password:
         from datasette_auth_passwords.utils import hash_password
 
-        plugins["datasette-auth-passwords"] = {f"{access.user}_password_hash": hash_password(access.password)}
+        os.environ[PASSWORD_HASH_ENV] = hash_password(access.password)
+        plugins["datasette-auth-passwords"] = {f"{access.user}_password_hash": {"$env": PASSWORD_HASH_ENV}}
     if access.token:
-        plugins["datasette-auth-tokens"] = {"tokens": [{"token": access.token, "actor": {"id": "script"}}]}
+        os.environ[TOKEN_ENV] = access.token
+        plugins["datasette-auth-tokens"] = {"tokens": [{"token": {"$env": TOKEN_ENV}, "actor": {"id": "script"}}]}
     return plugins
 
 

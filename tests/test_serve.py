@@ -413,6 +413,9 @@ def test_a_script_with_the_token_asks_for_a_crawl_once(signed_room):
     assert crawl_requests(info) == [("gamma", None)]
     listed = get_json(server, "/archive/crawl_requests_status.json?_shape=array")
     assert [(r["site"], r["taken"]) for r in listed] == [("gamma", "waiting for the daemon")]
+    # the secrets never show: Datasette's metadata names where they come from
+    status, _, text = get(server, "/-/metadata.json")
+    assert status == 200 and TOKEN not in text and "pbkdf2" not in text
     # anonymous visitors do not even see the query
     status, _, _ = get(server, "/archive/request_crawl")
     assert status == 403
