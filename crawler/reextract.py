@@ -20,7 +20,7 @@ from crawler.logs import write_line
 from pipelines.archive import Archive
 from pipelines.extract import ExtractorPool
 from pipelines.items import declared_charset
-from pipelines.reextraction import FIELDS, Candidate, Reextraction, Tally, batches, changes
+from pipelines.reextraction import FIELDS, Candidate, Reextraction, Source, Tally, batches, changes, merged
 from pipelines.warc import decoded_body, read_record
 
 BATCH = 200  # records updated per transaction
@@ -70,16 +70,21 @@ async def _run(config: Config, archive: Archive, ledger: Reextraction, candidate
     limit = asyncio.Semaphore(pool.workers * 4)
     pool.start()
 
+    async def extract(candidate: Candidate, source: Source) -> dict:
+        try:
+            record = read_record(folder, source.warc, source.offset, source.length)
+            body = decoded_body(record)
+            content_type = record.http_headers.get_header("Content-Type") or ""
+        except Exception as exc:  # a missing or damaged file: that article is counted, the rest go on
+            return {"kind": "error", "reason": "capture-unreadable", "detail": str(exc)}
+        return await pool.extract(body, source.url, options_for(config, candidate), content_type,
+                                  declared_charset(content_type), source.hints)
+
     async def one(candidate: Candidate) -> tuple[Candidate, dict]:
         async with limit:
-            try:
-                record = read_record(folder, candidate.warc, candidate.offset, candidate.length)
-                body = decoded_body(record)
-                content_type = record.http_headers.get_header("Content-Type") or ""
-            except Exception as exc:  # a missing or damaged file: that article is counted, the rest go on
-                return candidate, {"kind": "error", "reason": "capture-unreadable", "detail": str(exc)}
-            result = await pool.extract(body, candidate.url, options_for(config, candidate), content_type,
-                                        declared_charset(content_type), candidate.hints)
+            result = await extract(candidate, candidate.latest)
+            if candidate.first is not None and result.get("kind") == "article":
+                result = merged(result, await extract(candidate, candidate.first))
             return candidate, result
 
     tty = sys.stderr.isatty()

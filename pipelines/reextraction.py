@@ -21,6 +21,9 @@ from pipelines.transactions import writing
 FIELDS = ("title", "authors", "published", "published_source", "modified", "language", "description", "tags",
           "image", "body")
 DERIVED = ("word_count", "content_hash")  # follow the body
+# What a crawl takes from an article's first capture only: a publisher's revision (a recheck that
+# changed title or body) updates title, body and modified, never these.
+FIRST_CAPTURE_FIELDS = ("authors", "published", "published_source", "language", "description", "tags", "image")
 
 
 def extractor_version() -> str:
@@ -37,17 +40,30 @@ def extractor_version() -> str:
 
 
 @dataclass
-class Candidate:
-    """An article and the capture its record is re-extracted from."""
+class Source:
+    """One full capture to extract: where its record is, and what feeds and sitemaps said."""
 
-    article_id: int
-    site: str
     url: str  # the capture's URL (the page as fetched)
     warc: str
     offset: int
     length: int
     hints: dict[str, Any]
+
+
+@dataclass
+class Candidate:
+    """An article and the captures its record is re-extracted from: the latest, and for a
+    revised article also the first (what a crawl took the first-capture fields from)."""
+
+    article_id: int
+    site: str
+    latest: Source
+    first: Source | None
     current: dict[str, Any]  # the record's FIELDS now
+
+    @property
+    def url(self) -> str:
+        return self.latest.url
 
 
 @dataclass
@@ -68,6 +84,16 @@ def as_stored(result: dict[str, Any]) -> dict[str, Any]:
     values["authors"] = json.dumps(result.get("authors") or [], ensure_ascii=False)
     values["tags"] = json.dumps(result.get("tags") or [], ensure_ascii=False)
     return values
+
+
+def merged(latest: dict[str, Any], first: dict[str, Any] | None) -> dict[str, Any]:
+    """The record a crawl would have made from these captures: the first capture's fields where
+    revisions never change them, the latest capture's for the rest."""
+    if first is None or first.get("kind") != "article":
+        return latest
+    result = {**latest, **{k: first.get(k) for k in FIRST_CAPTURE_FIELDS}}
+    result["modified"] = latest.get("modified") or first.get("modified")
+    return result
 
 
 def changes(current: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
@@ -95,27 +121,35 @@ class Reextraction:
             where.append(f"a.id IN ({','.join('?' * len(ids))})")
             params += list(ids)
         latest = "(SELECT max(id) FROM captures WHERE article_id = a.id)"
-        sql = (f"SELECT a.id, a.site, {', '.join('a.' + f for f in FIELDS)}, c.id, c.revisit_of, c.fetched "
-               f"FROM articles a LEFT JOIN captures c ON c.id = {latest}"
+        first = "(SELECT min(id) FROM captures WHERE article_id = a.id AND revisit_of IS NULL AND status = 200)"
+        sql = (f"SELECT a.id, a.site, {', '.join('a.' + f for f in FIELDS)}, a.revisions, c.id, c.revisit_of, "
+               f"c.fetched, {first} FROM articles a LEFT JOIN captures c ON c.id = {latest}"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id")
         found, missing = [], 0
         for row in self.db.execute(sql, params).fetchall():
             article_id, site, *values = row
             current = dict(zip(FIELDS, values[:len(FIELDS)]))
-            capture_id, revisit_of, fetched = values[len(FIELDS):]
+            revisions, capture_id, revisit_of, fetched, first_id = values[len(FIELDS):]
             if capture_id is None:
                 missing += 1
                 continue
             if since and (fetched or "") < since:
                 continue
-            full = self.db.execute("SELECT url, warc, offset, length, hints FROM captures WHERE id = ?",
-                                   [revisit_of or capture_id]).fetchone()
-            if full is None:
+            source = self._source(revisit_of or capture_id)
+            if source is None:
                 missing += 1
                 continue
-            url, warc, offset, length, hints = full
-            found.append(Candidate(article_id, site, url, warc, offset, length, json.loads(hints or "{}"), current))
+            earliest = self._source(first_id) if revisions and first_id not in (None, revisit_of or capture_id) else None
+            found.append(Candidate(article_id, site, source, earliest, current))
         return found, missing
+
+    def _source(self, capture_id: int | None) -> Source | None:
+        row = self.db.execute("SELECT url, warc, offset, length, hints FROM captures WHERE id = ?",
+                              [capture_id]).fetchone() if capture_id is not None else None
+        if row is None:
+            return None
+        url, warc, offset, length, hints = row
+        return Source(url, warc, offset, length, json.loads(hints or "{}"))
 
     def start(self, dry_run: bool) -> int:
         with writing(self.db):

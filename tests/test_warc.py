@@ -322,3 +322,25 @@ def test_the_archived_page_is_shown_without_running_it_or_loading_anything(serve
         assert server.hits("/pixel.gif") == pixel_hits, "the site was never asked for anything"
     finally:
         served.stop()
+
+
+def test_reextract_of_a_revised_article_keeps_what_a_crawl_keeps_from_its_first_capture(servers, tmp_path):
+    server = servers.new()
+    pages = {"body": article_html(story("revised-once", published="2024-03-05T09:30:00Z")).encode()}
+    link = server.add("/news/revised/", lambda request: Response(pages["body"]))
+    server.add("/feed.xml", rss([(link, None)]), content_type="application/rss+xml")
+    server.add("/", listing_html("Home", [link], feeds=[("/feed.xml", "application/rss+xml")]))
+    config = write_config(tmp_path / "sites.toml", {"site": {"url": server.url("/"), "recheck": ALWAYS_DUE}})
+    db = tmp_path / "archive.db"
+    assert_clean_exit(run_crawl(config, db))
+    edited = story("revised-once", published="2024-04-01T10:00:00Z")  # the site re-dates its edit
+    edited.paragraphs.append("An editor's note was added to this story after it was first published.")
+    pages["body"] = article_html(edited).encode()
+    assert_clean_exit(run_crawl(config, db))
+    before = articles(db)
+    assert [a["revisions"] for a in before.values()] == [1]
+    assert next(iter(before.values()))["published"].startswith("2024-03-05")
+    result = reextract(config, db)
+    assert result.returncode == 0, result.stderr
+    assert "1 articles re-extracted: 0 changed" in result.stdout, result.stdout
+    assert articles(db) == before
