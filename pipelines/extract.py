@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines import authors as credits
 from pipelines import boilerplate
-from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_authors, pick_modified, pick_published,
+from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date)
 from pipelines.urls import canonical_url, same_site
 
@@ -25,6 +26,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _WORD = re.compile(r"\w+", re.UNICODE)
 REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
 SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion
+MIN_WORDS = 40  # the default word floor of an article; the one definition (crawler/config.py reads it)
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
@@ -45,7 +47,7 @@ class ExtractOptions:
 
     site: str
     domains: tuple[str, ...]
-    min_words: int = 60
+    min_words: int = MIN_WORDS
     drop_selectors: tuple[str, ...] = ()
     body_selector: str = ""
 
@@ -80,8 +82,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
     title = pick_title(meta, domains=options.domains)
-    authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
-                           scripts=lambda: script_authors(tree, text))
+    authors = credits.pick(meta, options.domains, bylines=lambda: visible_bylines(tree),
+                           scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
