@@ -8,6 +8,7 @@ processes: trafilatura holds the GIL for 15-35 ms a page and its ``Document`` ca
 from __future__ import annotations
 
 import asyncio
+import codecs
 import concurrent.futures
 import hashlib
 import multiprocessing
@@ -90,7 +91,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     body_text = "\n\n".join(paragraphs)
-    words = len(_WORD.findall(body_text))
+    words = boilerplate.words(body_text)
     # a news brief that says it is an article (JSON-LD Article, og:type article) may be short
     least = options.min_words // 2 if meta.ld_article and meta.og_type == "article" else options.min_words
     if words < least:
@@ -141,7 +142,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     _paragraph_divs(tree)
     _wrap_loose_text(tree)
     prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
-    reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
+    reference = meta.article_body if meta.article_body and boilerplate.words(meta.article_body) >= REFERENCE_MIN_WORDS else None
     ref_shingles = boilerplate.shingles(reference) if reference else set()
 
     topic = _topic(meta, title)
@@ -243,7 +244,7 @@ def _paragraph_divs(tree) -> None:
         if any(isinstance(child.tag, str) and child.tag.lower() not in _INLINE for child in el):
             continue
         text = " ".join((el.text_content() or "").split())
-        if len(_WORD.findall(text)) >= 20 and text.endswith((".", "!", "?", "”", '"')) and not el.xpath("ancestor::p"):
+        if boilerplate.words(text) >= 20 and text.endswith((".", "!", "?", "”", '"', "。")) and not el.xpath("ancestor::p"):
             el.tag = "p"
             for name in list(el.attrib):
                 del el.attrib[name]
@@ -265,7 +266,7 @@ def _wrap_loose_text(tree) -> None:
 
 def _wrap_run(container, anchor, lead: str, run: list) -> None:
     text = lead + "".join((el.text_content() if isinstance(el.tag, str) else "") + (el.tail or "") for el in run)
-    if len(_WORD.findall(text)) < 20 or not re.search(r"[.!?][\"”’)]?(\s|$)", text):
+    if boilerplate.words(text) < 20 or not re.search(r"[.!?。！？][\"”’)」]?(\s|$)", text):
         return
     paragraph = container.makeelement("p", {})
     paragraph.text = lead
@@ -282,7 +283,7 @@ def _wrap_run(container, anchor, lead: str, run: list) -> None:
 def _page_words(tree) -> int:
     """Words in the page's paragraphs outside navigation, sidebars and footers: the most a story
     on this page can have."""
-    return sum(len(_WORD.findall(p.text_content() or "")) for p in tree.xpath(
+    return sum(boilerplate.words(p.text_content() or "") for p in tree.xpath(
         "//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"))
 
 
@@ -397,18 +398,39 @@ def looks_binary(body: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+_SINGLE_BYTE = re.compile(r"^(cp125\d|latin_?\d|iso8859_\d+|ascii|mac_roman|koi8_[ru]|cp1252|windows_125\d)$")
+_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode_html(body: bytes, declared: str | None = None) -> str:
-    """Decode with the declared charset (header, BOM, meta) when the bytes agree with it; else
-    detect. A page that says UTF-8 but is Latin-1 decodes right instead of becoming mojibake."""
+    """Decode a page, trusting the bytes over the label where they disagree:
+
+    - valid multi-byte UTF-8 beats a declared single-byte charset (iso-8859-1/-15,
+      windows-1252): such byte pairs are all but never real Latin-1 text;
+    - bytes declared UTF-8 that are not: mostly UTF-8 with a few stray Latin-1 bytes (a template
+      in one charset, an include in the other) decode per sequence, each stray byte as
+      windows-1252; mostly single-byte text decodes as windows-1252;
+    - otherwise the declared charset (header, BOM, meta), else detection.
+    """
     from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-    candidates = [declared, html_body_declared_encoding(body), "utf-8", "cp1252"]
-    for name in candidates:
-        encoding = resolve_encoding(name) if name else None
-        if not encoding:
-            continue
+    labels = [resolve_encoding(name) for name in (declared, html_body_declared_encoding(body)) if name]
+    labels = [label for label in labels if label]
+    multibyte = len(_MULTIBYTE.findall(body[:200000]))
+    if multibyte:
         try:
-            return body.decode(encoding)
+            text = body.decode("utf-8")
+            if not labels or labels[0] in ("utf-8", "utf8") or _SINGLE_BYTE.match(labels[0].replace("-", "_")):
+                return text
+        except UnicodeDecodeError:
+            stray = len(body[:200000].decode("utf-8", errors="replace").split("\ufffd")) - 1
+            if (not labels or labels[0] in ("utf-8", "utf8")) and multibyte >= 2 * stray:
+                return _utf8_with_stray_bytes(body)
+    for name in labels + ["utf-8", "cp1252"]:
+        if name in ("utf-8", "utf8") and not multibyte and re.search(rb"[\x80-\xff]", body):
+            continue  # high bytes and no UTF-8 sequence among them: single-byte text labelled UTF-8
+        try:
+            return body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
     from charset_normalizer import from_bytes
@@ -418,6 +440,21 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     if encoding in ("latin_1", "iso8859_1", "ascii"):
         encoding = "cp1252"  # what browsers do for "latin-1"
     return body.decode(encoding, errors="replace")
+
+
+def _stray_byte(exc: UnicodeDecodeError) -> tuple[str, int]:
+    bad = exc.object[exc.start:exc.end]
+    return "".join(chr(b) if bytes([b]) in _UNDEFINED_CP1252 else bytes([b]).decode("cp1252") for b in bad), exc.end
+
+
+_UNDEFINED_CP1252 = {b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"}
+codecs.register_error("newsarchive-stray-cp1252", _stray_byte)
+
+
+def _utf8_with_stray_bytes(body: bytes) -> str:
+    """UTF-8, each byte that is not part of a valid sequence read as windows-1252 (latin-1 for
+    the five bytes windows-1252 leaves undefined)."""
+    return body.decode("utf-8", errors="newsarchive-stray-cp1252")
 
 
 def content_hash(body: str) -> str:

@@ -203,11 +203,30 @@ def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
         return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
     if declares_article(meta):
         return None
-    if is_navigation_page(url):
+    if is_navigation_page(url) and not names_one_page(parts):
         return "navigation URL"
     if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I) and teasers >= 8:
         return "section front"
     return None
+
+
+_POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
+_NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)
+
+
+def names_one_page(parts) -> bool:
+    """Whether a URL whose path reads like navigation (``/archives/``, ``/page/``, ``/topics/``,
+    ``?p=``) still names one page: its last segment a numeric post id (``/archives/1234``,
+    ``?p=959``) or a slug of three words or more (``/archives/2025/12/16/vibe_coding.html``)."""
+    segments = [s for s in parts.path.split("/") if s]
+    last = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else ""
+    if re.fullmatch(r"\d{3,}", last) and not re.fullmatch(r"(19|20)\d\d", last) or _POST_ID.search(parts.query):
+        return True
+    if len(segments) >= 2 and _NAMING.fullmatch(segments[-2]):
+        return False  # /tag/a-b-c/, /author/jane-doe/: a name, the page lists its posts
+    if date_from_url("https://x/" + parts.path) and last and not last.isdigit():
+        return True
+    return len([w for w in re.split(r"[-_+]", last) if w]) >= 3 and not re.fullmatch(r"(page|seite)[-_]?\d+", last)
 
 
 # -- titles -------------------------------------------------------------------------------------

@@ -598,3 +598,71 @@ def test_site_overrides_in_the_config_reach_extraction(servers, tmp_path):
     assert_clean_exit(crawl)
     [article] = crawl.articles("gazette")
     assert article["body"].split("\n\n") == STORY
+
+
+# -- scripts without spaces ---------------------------------------------------------------------
+
+JAPANESE = ["港湾局は火曜日、北側の岸壁にあるすべてのコンテナクレーンを来年末までに電化すると発表した。",
+            "最初に改造されたクレーンは一月から試験運転を続けており、これまでに一万一千個以上のコンテナを扱った。",
+            "計画を率いる担当者は、予想していたよりも問題はずっと少なかったと話している。",
+            "改造の費用は一基あたり約四百万ユーロで、その三分の一は地域の気候基金が負担する。"]
+KOREAN = ["항만청은 화요일 북쪽 부두의 모든 컨테이너 크레인을 내년 말까지 전기로 바꾸겠다고 밝혔다.",
+          "처음 개조된 크레인은 일월부터 시험 운전을 하고 있으며 지금까지 만 천 개가 넘는 컨테이너를 옮겼다.",
+          "사업을 이끄는 책임자는 예상했던 것보다 문제가 훨씬 적었다고 말했다.",
+          "개조 비용은 크레인 한 대에 약 사백만 유로이며 그 가운데 삼분의 일은 지역 기후 기금이 낸다."]
+
+
+@pytest.mark.parametrize("story", [JAPANESE, KOREAN], ids=["japanese", "korean"])
+def test_an_article_in_an_unspaced_script_is_long_enough(story):
+    result = extract(page(story=story, h1="港湾のクレーンが電化へ"))
+    assert result["kind"] == "article", result
+    assert result["word_count"] >= 60
+
+
+def test_word_count_of_spaced_text_is_unchanged_by_the_script_rule():
+    from pipelines.boilerplate import words
+
+    assert words("The port authority said on Tuesday.") == 6
+    assert words("港湾局は発表した") == 4  # eight characters, two to a word
+
+
+@pytest.mark.parametrize("url", ["https://example.com/archives/48213", "https://example.com/?p=959",
+                                 "https://example.com/archives/2024/03/05/harbor-cranes-go-electric.html"])
+def test_a_post_under_a_navigation_looking_path_is_an_article(url):
+    assert extract(page(), url=url)["kind"] == "article"
+
+
+@pytest.mark.parametrize("url", ["https://example.com/archives/2024/03/", "https://example.com/tag/harbor-cranes-port/",
+                                 "https://example.com/category/news/page/2/"])
+def test_archive_and_tag_pages_are_still_navigation(url):
+    assert extract(listing(), url=url)["kind"] == "not-article"
+
+
+# -- charsets -----------------------------------------------------------------------------------
+
+ACCENTED = "Größere Kräne für den Hafen: Café, crème brûlée, façade and naïve — ‘quoted’ €5"
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO-8859-15", "windows-1252", "latin1"])
+def test_valid_utf8_beats_a_declared_single_byte_charset(label):
+    raw = f'<html><head><meta charset="{label}"><title>{ACCENTED}</title></head><body><p>{ACCENTED}</p></body></html>'
+    assert decode_html(raw.encode("utf-8")).count(ACCENTED) == 2
+    assert decode_html(raw.encode("utf-8"), label).count(ACCENTED) == 2  # the header says so too
+
+
+def test_single_byte_text_declared_utf8_is_not_read_as_utf8():
+    raw = f'<html><head><meta charset="utf-8"></head><body><p>{ACCENTED}</p></body></html>'
+    assert ACCENTED in decode_html(raw.encode("cp1252"))
+    assert ACCENTED in decode_html(raw.encode("cp1252"), "utf-8")
+
+
+def test_a_utf8_page_with_stray_single_byte_characters_keeps_both():
+    raw = (f'<html><head><meta charset="utf-8"><title>{ACCENTED}</title></head><body><p>{ACCENTED}</p>'
+           .encode("utf-8") + "<p>Mitgefühl wählen</p></body></html>".encode("cp1252"))
+    text = decode_html(raw, "utf-8")
+    assert text.count(ACCENTED) == 2 and "Mitgefühl wählen" in text
+
+
+def test_a_true_latin1_page_still_decodes_as_latin1():
+    raw = '<html><head><meta charset="iso-8859-1"></head><body><p>Größere Kräne, café</p></body></html>'
+    assert "Größere Kräne, café" in decode_html(raw.encode("latin-1"))
