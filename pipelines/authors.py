@@ -31,7 +31,8 @@ _LABEL = re.compile(
     r"^(written\s+by|posted\s+by|by|author|authors|about\s+the\s+author|full\s+bio|bio|read\s+more|learn\s+more|"
     r"see\s+all|view\s+all|more|linkedin|twitter|x|facebook|instagram|email|e-mail|reply|share|follow|comments?|"
     r"\d+\s+comments?|contact|profile|website|home|menu|admin|administrator|webmaster|editor|guest|anonymous|"
-    r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|\W*)$", re.I)
+    r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|last|\W*)$|\bauthor\b|\bcontent\b|"
+    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|[.!?]\s+\w", re.I)
 _LINK_PHRASE = re.compile(r"^(?:read\s+more\s+(?:about|from|by)|learn\s+more\s+about|more\s+(?:posts|articles|stories)"
                           r"\s+(?:by|from)|view\s+all\s+(?:posts|articles)\s+by|see\s+more\s+(?:about|from|by)|"
                           r"all\s+posts\s+by|articles\s+by|posts\s+by|insights\s+from|reviewed\s+by)\s+", re.I)
@@ -64,15 +65,18 @@ def clean_credit(value: str) -> str | None:
     trailing site suffixes removed; an organisation's, a team's or a user name kept. None for
     labels, share buttons, photo credits and sentences."""
     text = " ".join((value or "").split()).strip(" -–—:|•,·")
+    if _ABOUT_AUTHOR.search(text):
+        return None
     text = _LINK_PHRASE.sub("", text)
     if _PICTURE_CREDIT.match(text):
         return None
     name = clean_name(text) or _lenient(text)
-    if not name or _LABEL.match(name) or _NOT_CREDIT.search(name):
+    if not name or _LABEL.search(name) or _NOT_CREDIT.search(name):
         return None
     return name
 
 
+_ABOUT_AUTHOR = re.compile(r"\b(this|the|our)\s+(author|writer)\b|\ball\s+(articles|posts|stories)\b", re.I)
 _PICTURE_CREDIT = re.compile(r"^(foto|fotos|photo|photos|photograph|bild|image|picture|illustration|credit|"
                              r"video|grafik|graphic)s?\b", re.I)
 
@@ -94,6 +98,12 @@ def _lenient(text: str) -> str | None:
     if any(w.casefold() in _FUNCTION_WORDS for w in text.split()[1:]):
         return None  # a sentence, not a name
     return text
+
+
+def _plain_word(text: str) -> bool:
+    """One lowercase word ("manga", "this"): a tag or a label more often than a user name."""
+    words = text.split()
+    return len(words) == 1 and words[0].islower()
 
 
 def _is_organisation(name: str, kind: str) -> bool:
@@ -149,18 +159,26 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     add("json-ld organisation", ld_orgs)
     add("meta", [(a, "") for a in meta.meta_authors if not a.startswith("http")])
     if bylines is not None:
-        texts = bylines()
-        add("byline", [(t, "") for t in texts[:1]])
-        for text in texts[1:6]:
-            add("later byline", [(text, "")])
-    if not found and library is not None:
+        first = True  # the first byline that credits anyone is the story's; later ones often are not
+        for text in bylines()[:8]:
+            before = len(groups)
+            weak = not first or _plain_word(text)
+            add("later byline" if weak else "byline", [(text, "")])
+            first = first and (len(groups) == before or weak)
+
+    def strong() -> bool:
+        return any(c.score >= 1.0 for c in found.values())
+
+    if not strong() and library is not None:
         add("trafilatura", [(a, "") for a in (library() or "").split(";") if a.strip()])
-    if not found and scripts is not None:
+    if not strong() and scripts is not None:
         add("script", [(s, "") for s in scripts() if len(s.split()) >= 2])
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.position))
     if not candidates:
         return AuthorChoice([], [])
     winner = candidates[0]
+    if not winner.person:  # persons first: a person the page credits well beats a house or wire credit
+        winner = next((c for c in candidates if c.person and c.score >= 2.0), winner)
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):
         return AuthorChoice([], candidates)  # weak and contested, or only seen far from the story
     # the winner's co-credits: the other names of the most trusted source that gives the winner

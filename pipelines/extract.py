@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelines import authors as credits
-from pipelines import boilerplate
+from pipelines import boilerplate, pagekind
+from pipelines.dates import date_from_url
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date)
 from pipelines.urls import canonical_url, same_site
@@ -82,9 +83,18 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     listing = listing_reason(meta, url, teasers=len(tree.xpath(_TEASERS)))
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
+    signals = pagekind.PageSignals(meta=meta, url=url, html=body)
+    refused = pagekind.not_article(signals)
+    if refused:
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
     authors = credits.pick(meta, options.domains, bylines=lambda: visible_bylines(tree),
                            scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
+    if pagekind.lacks_article_signals(signals, url_date=bool(date_from_url(url) or hints.get("published")),
+                                      shown_date=lambda: visible_date(tree), credited=bool(authors),
+                                      found_date=lambda: _quick_date(tree, url)):
+        rule = pagekind.NO_SIGNALS
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{rule.name}: {rule.why}"}
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
@@ -380,6 +390,15 @@ def _text_date(tree, url: str) -> str | None:
         return shown
     try:
         return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:
+        return None
+
+
+def _quick_date(tree, url: str) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
     except Exception:
         return None
 

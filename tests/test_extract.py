@@ -524,7 +524,8 @@ def test_collection_markup_is_a_listing_even_at_a_deep_url():
 def test_a_story_under_a_section_path_stays_an_article():
     head = '<meta property="og:type" content="article">'
     assert extract(page(head=head), url="https://example.com/harbour")["kind"] == "article"
-    assert extract(page(), url="https://example.com/crane-day/")["kind"] == "article"  # a blog post at the root
+    dated = page(before='<p class="byline">By Mara Lind, March 5, 2024</p>')
+    assert extract(dated, url="https://example.com/crane-day/")["kind"] == "article"  # a blog post at the root
 
 
 FILLER = ("Buy cheap harbour crane parts online today, best prices on all crane parts and fittings, with free "
@@ -629,7 +630,7 @@ def test_word_count_of_spaced_text_is_unchanged_by_the_script_rule():
 @pytest.mark.parametrize("url", ["https://example.com/archives/48213", "https://example.com/?p=959",
                                  "https://example.com/archives/2024/03/05/harbor-cranes-go-electric.html"])
 def test_a_post_under_a_navigation_looking_path_is_an_article(url):
-    assert extract(page(), url=url)["kind"] == "article"
+    assert extract(page(before='<time datetime="2024-03-05">March 5, 2024</time>'), url=url)["kind"] == "article"
 
 
 @pytest.mark.parametrize("url", ["https://example.com/archives/2024/03/", "https://example.com/tag/harbor-cranes-port/",
@@ -666,3 +667,48 @@ def test_a_utf8_page_with_stray_single_byte_characters_keeps_both():
 def test_a_true_latin1_page_still_decodes_as_latin1():
     raw = '<html><head><meta charset="iso-8859-1"></head><body><p>Größere Kräne, café</p></body></html>'
     assert "Größere Kräne, café" in decode_html(raw.encode("latin-1"))
+
+
+# -- pages that are not articles, by what they say of themselves -------------------------------
+
+SERVICE_URL = "https://example.com/services/crane-maintenance/"
+
+
+@pytest.mark.parametrize("head, rule", [
+    (jsonld(**{"@type": "Product", "name": "Crane spreader", "offers": {"@type": "Offer", "price": "950"}}),
+     "product markup"),
+    ('<meta property="og:type" content="product">', "product og:type"),
+    (jsonld(**{"@type": "DiscussionForumPosting", "headline": TITLE}), "forum markup"),
+    ('<script>var item = {"price": "950.00"};</script><button>Add to cart</button>', "shop page")])
+def test_pages_that_say_they_are_products_or_threads_are_not_articles(head, rule):
+    result = extract(page(head=head), url=SERVICE_URL)
+    assert result["kind"] == "not-article" and result["detail"].startswith(rule), result
+
+
+def test_a_documentation_page_is_not_an_article():
+    result = extract(page(), url="https://docs.example.com/cranes/electric-drives")
+    assert result["kind"] == "not-article" and result["detail"].startswith("documentation URL")
+
+
+def test_a_page_with_no_date_no_credit_and_no_article_markup_is_not_an_article():
+    result = extract(page(), url=SERVICE_URL)
+    assert result["kind"] == "not-article" and result["detail"].startswith("no article signals")
+
+
+@pytest.mark.parametrize("signal", [
+    {"head": '<meta property="og:type" content="article">'},
+    {"head": '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'},
+    {"before": '<p class="byline">By Mara Lind</p>'},
+    {"before": '<time datetime="2024-03-05">March 5, 2024</time>'}])
+def test_one_article_signal_is_enough_to_keep_a_page(signal):
+    assert extract(page(**signal), url=SERVICE_URL)["kind"] == "article"
+
+
+def test_an_article_with_a_shop_widget_stays_an_article():
+    head = '<meta property="og:type" content="article">' + jsonld(**{"@type": "NewsArticle", "headline": TITLE})
+    shop = '<aside><button>Add to cart</button> <span itemprop="price">950</span></aside>'
+    assert extract(page(head=head, tail=shop), url=SERVICE_URL)["kind"] == "article"
+
+
+def test_a_page_listed_with_a_date_by_its_feed_is_an_article():
+    assert extract(page(), url=SERVICE_URL, hints={"published": "2024-03-05T10:00:00Z"})["kind"] == "article"
