@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -231,13 +232,18 @@ def names_one_page(parts) -> bool:
 
 # -- titles -------------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*\|\s*")
+# " | ", " - ", "｜" (full-width), "_" before a name in another script ("标题_站名")
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*[|｜]\s*|(?<=\S)_(?=[^\x00-\x7f])|\s+[-–—]\s*(?=[^\x00-\x7f])")
+_STRIP = " |-–—:·•»/｜_\u3000"
 _MEDIA_TAG = re.compile(r"\s*[\[(](video|videos|watch|photos?|pics|gallery|podcast|listen|audio|updated?|"
                         r"exclusive|live|opinion)[\])]\s*$|^(watch|video|photos|listen)\s*:\s*", re.I)
 
 
 def squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+    """Letters and digits only, case and accents folded, in any script ("Café-Zeit" and
+    "cafezeit", "サイト名" and "サイト名")."""
+    folded = unicodedata.normalize("NFKD", (text or "").casefold())
+    return re.sub(r"[\W_]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def _tokens(text: str) -> list[str]:
@@ -280,9 +286,9 @@ def clean_title(title: str, site_names: set[str] | None = None, domains: tuple[s
         if len(parts) < 2:
             break
         if _is_site(parts[-1], keys):
-            title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+            title = title[: title.rfind(parts[-1])].rstrip(_STRIP)
         elif _is_site(parts[0], keys):
-            title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+            title = title[title.find(parts[0]) + len(parts[0]):].lstrip(_STRIP)
         else:
             break
     return _MEDIA_TAG.sub("", title).strip()
@@ -299,9 +305,9 @@ def _drop_labels(title: str) -> str:
     if len(parts) < 2:
         return title
     if parts[0].strip().lower() in _LABELS:
-        title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+        title = title[title.find(parts[0]) + len(parts[0]):].lstrip(_STRIP)
     if parts[-1].strip().lower() in _LABELS:
-        title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+        title = title[: title.rfind(parts[-1])].rstrip(_STRIP)
     return title
 
 
@@ -357,7 +363,10 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
         long = [h for h in h1s if len(_tokens(h)) >= 4]
         best = long[0] if long else (h1s[0] if len(h1s) == 1 and len(_tokens(h1s[0])) >= 3 else None)
     if best:
-        return _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
+        title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
+        if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
+            title = next((m for m in metas if m.casefold() == title.casefold()), title)
+        return title
     return metas[0] if metas else ""
 
 

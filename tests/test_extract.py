@@ -712,3 +712,20 @@ def test_an_article_with_a_shop_widget_stays_an_article():
 
 def test_a_page_listed_with_a_date_by_its_feed_is_an_article():
     assert extract(page(), url=SERVICE_URL, hints={"published": "2024-03-05T10:00:00Z"})["kind"] == "article"
+
+
+# -- titles in other scripts --------------------------------------------------------------------
+
+@pytest.mark.parametrize("title", ["港のクレーンが電化へ｜サンプル新聞", "港のクレーンが電化へ　|　サンプル新聞",
+                                   "港のクレーンが電化へ - サンプル新聞", "港のクレーンが電化へ_サンプル新聞"])
+def test_a_site_name_after_a_non_ascii_separator_is_dropped(title):
+    raw = f"""<html lang="ja"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:site_name" content="サンプル新聞"><meta property="og:type" content="article"></head><body><main>
+{"".join(f"<p>{p}</p>" for p in JAPANESE * 2)}</main></body></html>""".encode()
+    assert extract(raw)["title"] == "港のクレーンが電化へ"
+
+
+def test_a_headline_in_capitals_takes_the_metadata_spelling():
+    head = '<meta property="og:title" content="Harbor Cranes Go Electric as Port Retires Its Diesel Generators">'
+    result = extract(page(head=head, h1=TITLE.upper()))
+    assert result["title"] == "Harbor Cranes Go Electric as Port Retires Its Diesel Generators"
