@@ -367,12 +367,12 @@ def score_set(rows: list[dict], key: str) -> dict:
             titles.append(article and same_title(page["title"], out.get("title")))
         if page.get("date"):
             dates.append(article and same_day(page["date"], out.get("published")))
-        elif page.get("date") is not None:
-            no_date.append(article and not out.get("published"))
+        elif page.get("date") is not None and article:
+            no_date.append(not out.get("published"))
         if page.get("authors"):
             authors.append(article and first_credit(out.get("authors")) == first_credit(page["authors"]))
-        elif page.get("authors") is not None:
-            no_author.append(article and not out.get("authors"))
+        elif page.get("authors") is not None and article:
+            no_author.append(not out.get("authors"))
     precision, recall, f1 = body_scores(matches) if matches else (None, None, None)
     return {"precision": precision, "recall": recall, "f1": f1, "n_body": len(matches),
             "title": sum(titles) / len(titles) if titles else None, "n_title": len(titles),
@@ -432,20 +432,20 @@ def report_set(result: dict, worst: int, baseline: bool) -> str:
     others = [r for r in rows if r["page"]["page_type"] != "article"]
     ours, theirs = score_set(articles, "ours"), (score_set(articles, "theirs") if baseline else None)
     lines = [f"{name}: {len(rows)} pages ({len(articles)} articles)", "",
-             f"{'metric (article pages)':<28}{'n':>6}{'newsarchive':>12}{'trafilatura':>13}"]
+             f"{'metric (article pages)':<36}{'n':>6}{'newsarchive':>12}{'trafilatura':>13}"]
     for label, key, n in (("body precision", "precision", "n_body"), ("body recall", "recall", "n_body"),
                           ("body F1", "f1", "n_body"), ("title exact", "title", "n_title"),
-                          ("published day (+-1)", "date", "n_date"), ("  none given, none found", "no_date", "n_no_date"),
-                          ("first author", "author", "n_author"), ("  none given, none found", "no_author", "n_no_author")):
+                          ("published day (+-1)", "date", "n_date"), ("  none given, none found (archived)", "no_date", "n_no_date"),
+                          ("first author", "author", "n_author"), ("  none given, none found (archived)", "no_author", "n_no_author")):
         if ours[n]:
-            lines.append(f"{label:<28}{ours[n]:>6}{_fmt(ours[key], '.3f'):>12}"
+            lines.append(f"{label:<36}{ours[n]:>6}{_fmt(ours[key], '.3f'):>12}"
                          f"{_fmt(theirs[key] if theirs else None, '.3f'):>13}")
-    lines.append(f"{'archived as articles':<28}{len(articles):>6}{ours['archived']:>12}"
+    lines.append(f"{'archived as articles':<36}{len(articles):>6}{ours['archived']:>12}"
                  f"{_fmt(theirs['archived'] if theirs else None, 'd'):>13}")
-    lines.append(f"{'ms per page (mean)':<28}{len(articles):>6}{ours['ms']:>12.1f}"
+    lines.append(f"{'ms per page (mean)':<36}{len(articles):>6}{ours['ms']:>12.1f}"
                  f"{_fmt(theirs['ms'] if theirs else None, '.1f'):>13}")
     if theirs and theirs["ms"]:
-        lines.append(f"{'cost ratio (ours/traf.)':<28}{'':>6}{ours['ms'] / theirs['ms']:>12.2f}{'<=1.3':>13}")
+        lines.append(f"{'cost ratio (ours/traf.)':<36}{'':>6}{ours['ms'] / theirs['ms']:>12.2f}{'<=1.3':>13}")
     if others:
         lines += ["", f"not articles, taken as articles ({len(others)} pages; trafilatura alone returns a text for):",
                   f"  {'page type':<16}{'pages':>6}{'newsarchive':>12}{'trafilatura':>13}"]

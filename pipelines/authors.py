@@ -71,8 +71,10 @@ def clean_credit(value: str) -> str | None:
     if _PICTURE_CREDIT.match(text):
         return None
     name = clean_name(text) or _lenient(text)
-    if not name or _LABEL.search(name) or _NOT_CREDIT.search(name):
+    if not name or _LABEL.search(name) or _NOT_CREDIT.search(name) or "©" in name:
         return None
+    if any(w.casefold() in _FUNCTION_WORDS for w in name.split()[1:]):
+        return None  # a sentence or a button, not a name
     return name
 
 
@@ -170,7 +172,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
         return any(c.score >= 1.0 for c in found.values())
 
     if not strong() and library is not None:
-        add("trafilatura", [(a, "") for a in (library() or "").split(";") if a.strip()])
+        add("trafilatura", [(a, "") for a in (library() or "").split(";") if len(a.split()) >= 2])
     if not strong() and scripts is not None:
         add("script", [(s, "") for s in scripts() if len(s.split()) >= 2])
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.position))

@@ -83,13 +83,13 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     listing = listing_reason(meta, url, teasers=len(tree.xpath(_TEASERS)))
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
-    signals = pagekind.PageSignals(meta=meta, url=url, html=body)
+    authors = credits.pick(meta, options.domains, bylines=lambda: visible_bylines(tree),
+                           scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
+    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors))
     refused = pagekind.not_article(signals)
     if refused:
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
-    authors = credits.pick(meta, options.domains, bylines=lambda: visible_bylines(tree),
-                           scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
     if pagekind.lacks_article_signals(signals, url_date=bool(date_from_url(url) or hints.get("published")),
                                       shown_date=lambda: visible_date(tree), credited=bool(authors),
                                       found_date=lambda: _quick_date(tree, url)):

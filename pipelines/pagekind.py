@@ -23,7 +23,7 @@ FORUM_TYPES = {"discussionforumposting", "qapage"}
 _SHOP = re.compile(rb"add[ -]to[ -](cart|bag|basket)|itemprop=[\"']price[\"']|[\"']price[\"']\s*:\s*[\"']?\d|"
                    rb"data-product-id=|woocommerce-product|shopify-section-product|class=[\"'][^\"']*\bproduct-price\b",
                    re.I)
-_DOCS_HOST = re.compile(r"^(docs?|developers?|devdocs|wiki|manual|api|reference|apidocs)\.", re.I)
+_DOCS_HOST = re.compile(r"^(docs?|devdocs|wiki|manual|api|reference|apidocs)\.", re.I)
 _DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?)(/|$)", re.I)
 
 
@@ -34,6 +34,7 @@ class PageSignals:
     meta: PageMeta
     url: str
     html: bytes  # the raw page (shop markup lives in attributes and scripts)
+    credited: bool = False  # the page credits an author
 
     @property
     def declares_article(self) -> bool:
@@ -57,8 +58,8 @@ RULES = (
     Rule("product og:type", "og:type says product", lambda s: (s.meta.og_type or "").startswith("product")),
     Rule("forum markup", "JSON-LD describes a forum thread or a Q&A page",
          lambda s: bool(s.meta.ld_types & FORUM_TYPES)),
-    Rule("shop page", "prices or an add-to-cart button, and no publication date",
-         lambda s: not s.states_date and bool(_SHOP.search(s.html))),
+    Rule("shop page", "prices or an add-to-cart button, no publication date, no author",
+         lambda s: not s.states_date and not s.credited and bool(_SHOP.search(s.html))),
     Rule("documentation URL", "a docs/reference/manual address, and no publication date",
          lambda s: not s.states_date and bool(_DOCS_HOST.match(urlsplit(s.url).hostname or "")
                                                 or _DOCS_PATH.search(urlsplit(s.url).path))),
