@@ -32,7 +32,7 @@ _LABEL = re.compile(
     r"see\s+all|view\s+all|more|linkedin|twitter|x|facebook|instagram|email|e-mail|reply|share|follow|comments?|"
     r"\d+\s+comments?|contact|profile|website|home|menu|admin|administrator|webmaster|editor|guest|anonymous|"
     r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|last|\W*)$|\bauthor\b|\bcontent\b|"
-    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|[.!?]\s+\w", re.I)
+    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\bby$", re.I)
 _LINK_PHRASE = re.compile(r"^(?:read\s+more\s+(?:about|from|by)|learn\s+more\s+about|more\s+(?:posts|articles|stories)"
                           r"\s+(?:by|from)|view\s+all\s+(?:posts|articles)\s+by|see\s+more\s+(?:about|from|by)|"
                           r"all\s+posts\s+by|articles\s+by|posts\s+by|insights\s+from|reviewed\s+by)\s+", re.I)

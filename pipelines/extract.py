@@ -435,15 +435,15 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
 
     labels = [resolve_encoding(name) for name in (declared, html_body_declared_encoding(body)) if name]
     labels = [label for label in labels if label]
-    multibyte = len(_MULTIBYTE.findall(body[:200000]))
+    multibyte = _MULTIBYTE.search(body) is not None
     if multibyte:
         try:
             text = body.decode("utf-8")
             if not labels or labels[0] in ("utf-8", "utf8") or _SINGLE_BYTE.match(labels[0].replace("-", "_")):
                 return text
         except UnicodeDecodeError:
-            stray = len(body[:200000].decode("utf-8", errors="replace").split("\ufffd")) - 1
-            if (not labels or labels[0] in ("utf-8", "utf8")) and multibyte >= 2 * stray:
+            stray = len(body.decode("utf-8", errors="replace").split("\ufffd")) - 1
+            if (not labels or labels[0] in ("utf-8", "utf8")) and len(_MULTIBYTE.findall(body)) >= 2 * stray:
                 return _utf8_with_stray_bytes(body)
     for name in labels + ["utf-8", "cp1252"]:
         if name in ("utf-8", "utf8") and not multibyte and re.search(rb"[\x80-\xff]", body):

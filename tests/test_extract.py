@@ -729,3 +729,16 @@ def test_a_headline_in_capitals_takes_the_metadata_spelling():
     head = '<meta property="og:title" content="Harbor Cranes Go Electric as Port Retires Its Diesel Generators">'
     result = extract(page(head=head, h1=TITLE.upper()))
     assert result["title"] == "Harbor Cranes Go Electric as Port Retires Its Diesel Generators"
+
+
+def test_utf8_text_after_a_long_ascii_head_is_still_utf8():
+    raw = ("<html><head><style>" + ".a{color:red}" * 20000 + "</style></head><body><p>Honda’s crane — ‘quoted’</p>"
+           "</body></html>").encode("utf-8")
+    assert "Honda’s crane — ‘quoted’" in decode_html(raw)
+
+
+@pytest.mark.parametrize("byline, name", [("By George T. Conway III", "George T. Conway III"),
+                                          ("COMMENTARY BY", None), ("By Robert E. Moffit, Ph.D.", "Robert E. Moffit")])
+def test_initials_are_part_of_a_name_and_a_bare_label_is_none(byline, name):
+    authors = extract(page(before=f'<p class="byline">{byline}</p>'))["authors"]
+    assert authors == ([name] if name else [])
