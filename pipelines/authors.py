@@ -127,8 +127,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
                    library: Callable[[], str | None] | None = None) -> AuthorChoice:
     """Weigh every credit the page gives and return the best supported, with its co-credits from
     the same source (persons first). ``bylines``, ``scripts`` and ``library`` (trafilatura's
-    author search) are callables: ``library`` and ``scripts`` are asked only when the page's
-    markup gives no credit, ``bylines`` always (a byline confirms or outvotes the metadata)."""
+    author search) are callables, asked only when they can change the outcome: ``bylines`` unless
+    the metadata names a person, ``library`` and ``scripts`` while no candidate is strong."""
     keys = _site_keys(meta.site_names, domains)
     found: dict[str, Candidate] = {}
     groups: list[tuple[str, list[tuple[str, str]]]] = []  # (source, [(name, candidate key)])
@@ -160,7 +160,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     add("json-ld by reference" if meta.ld_authors_by_ref else "json-ld person", ld_people)
     add("json-ld organisation", ld_orgs)
     add("meta", [(a, "") for a in meta.meta_authors if not a.startswith("http")])
-    if bylines is not None:
+    settled = any(c.person and c.score >= 2.0 and not _is_site_name(c.name, keys) for c in found.values())
+    if bylines is not None and not settled:  # a byline cannot outvote a person the metadata names
         first = True  # the first byline that credits anyone is the story's; later ones often are not
         for text in bylines()[:8]:
             before = len(groups)
