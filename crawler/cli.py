@@ -125,6 +125,23 @@ def serve(db_file: str | None, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command()
+@click.argument("page", metavar="URL-OR-FILE")
+@click.option("--url", "page_url", default=None, metavar="URL",
+              help="The address a saved FILE was fetched from (default: file://FILE).")
+@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for a URL.")
+def explain(page: str, page_url: str | None, timeout: float) -> None:
+    """Show what extraction decides about one page, and why: outcome, page-kind rules, title,
+    date and author candidates with their sources, each line kept or dropped with its rule."""
+    from pipelines.explain import ExplainError, explain_source
+
+    try:
+        for line in explain_source(page, page_url, timeout):
+            click.echo(line)
+    except ExplainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def main() -> None:
     cli(prog_name="newsarchive")
 

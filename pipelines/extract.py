@@ -55,17 +55,20 @@ class ExtractOptions:
 
 
 def extract_page(body: bytes, url: str, options: ExtractOptions, content_type: str = "",
-                 declared_encoding: str | None = None, hints: dict[str, Any] | None = None) -> dict[str, Any]:
+                 declared_encoding: str | None = None, hints: dict[str, Any] | None = None,
+                 trace: dict[str, Any] | None = None) -> dict[str, Any]:
     """Extract one page. Returns ``{"kind": "article", ...fields}``, ``{"kind": "not-article",
-    "reason": ...}`` or ``{"kind": "error", "reason": ...}``; never raises on bad input."""
+    "reason": ...}`` or ``{"kind": "error", "reason": ...}``; never raises on bad input.
+    ``trace``: a dict filled with what was decided on the way (for ``pipelines.explain``)."""
     try:
-        return _extract(body, url, options, content_type, declared_encoding, hints or {})
+        return _extract(body, url, options, content_type, declared_encoding, hints or {},
+                        trace if trace is not None else {})
     except Exception as exc:  # a hostile page must become a recorded error, not a crash
         return {"kind": "error", "reason": "extract-failed", "detail": f"{type(exc).__name__}: {exc}"[:500]}
 
 
 def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
-             declared_encoding: str | None, hints: dict[str, Any]) -> dict[str, Any]:
+             declared_encoding: str | None, hints: dict[str, Any], trace: dict[str, Any]) -> dict[str, Any]:
     mime = content_type.split(";")[0].strip().lower()
     if mime not in HTML_TYPES or body[:5] == b"%PDF-":
         return {"kind": "not-article", "reason": "not-html", "detail": mime or "unknown type"}
@@ -80,11 +83,14 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if tree is None:
         return {"kind": "error", "reason": "unparseable", "detail": "not parseable as HTML"}
     meta = page_metadata(tree)
+    trace["meta"] = meta
     listing = listing_reason(meta, url, teasers=len(tree.xpath(_TEASERS)))
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
-    authors = credits.pick(meta, options.domains, bylines=lambda: visible_bylines(tree),
-                           scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
+    choice = credits.choose_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
+                                    scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
+    authors = trace["authors"] = choice.authors
+    trace["author_candidates"] = choice.candidates
     signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors))
     refused = pagekind.not_article(signals)
     if refused:
@@ -95,7 +101,9 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
                                       found_date=lambda: _quick_date(tree, url)):
         rule = pagekind.NO_SIGNALS
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{rule.name}: {rule.why}"}
+    trace["title"] = title
     paragraphs, raw = extract_body(tree, url, options, meta, title)
+    trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
