@@ -108,6 +108,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
+    paragraphs = _drop_copies(paragraphs)
     body_text = "\n\n".join(paragraphs)
     words = boilerplate.words(body_text)
     # a news brief that says it is an article (JSON-LD Article, og:type article) may be short
@@ -411,11 +412,27 @@ def _quick_date(tree, url: str) -> str | None:
         return None
 
 
+def _drop_copies(paragraphs: list[str]) -> list[str]:
+    """A long paragraph the page prints again (a second copy of the story) is kept once."""
+    seen: set[str] = set()
+    kept = []
+    for p in paragraphs:
+        if p in seen:
+            continue
+        if boilerplate.words(p) >= 12:
+            seen.add(p)
+        kept.append(p)
+    return kept
+
+
 def is_repetitive(paragraphs: list[str]) -> bool:
     """Filler, not a story: most paragraphs are copies of a few."""
     if len(paragraphs) < 4:
         return False
-    return len(set(paragraphs)) <= len(paragraphs) * 0.4
+    distinct = set(paragraphs)
+    if len(distinct) >= 8 and sum(boilerplate.words(p) for p in distinct) >= 150:
+        return False  # a real story the page carries twice or three times (desktop and mobile copies)
+    return len(distinct) <= len(paragraphs) * 0.4
 
 
 def looks_binary(body: bytes) -> bool:

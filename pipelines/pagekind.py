@@ -23,6 +23,9 @@ FORUM_TYPES = {"discussionforumposting", "qapage"}
 _SHOP = re.compile(rb"add[ -]to[ -](cart|bag|basket)|itemprop=[\"']price[\"']|[\"']price[\"']\s*:\s*[\"']?\d|"
                    rb"data-product-id=|woocommerce-product|shopify-section-product|class=[\"'][^\"']*\bproduct-price\b",
                    re.I)
+_FORUM_PATH = re.compile(r"/(threads?|topic|t|forums?|questions|discussions?|viewtopic\.php|showthread\.php|"
+                         r"ShowTopic-[^/]*|r/[^/]+/comments)(/|\.|$|\?)", re.I)
+_FORUM_HOST = re.compile(r"^(forums?|community|discuss|discourse|answers|boards?)\.", re.I)
 _DOCS_HOST = re.compile(r"^(docs?|devdocs|wiki|manual|api|reference|apidocs)\.", re.I)
 _DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?)(/|$)", re.I)
 
@@ -58,6 +61,8 @@ RULES = (
     Rule("product og:type", "og:type says product", lambda s: (s.meta.og_type or "").startswith("product")),
     Rule("forum markup", "JSON-LD describes a forum thread or a Q&A page",
          lambda s: bool(s.meta.ld_types & FORUM_TYPES)),
+    Rule("forum address", "a forum, thread or Q&A address (forum software's URL shapes)",
+         lambda s: bool(_FORUM_HOST.match(urlsplit(s.url).hostname or "") or _FORUM_PATH.search(urlsplit(s.url).path))),
     Rule("shop page", "prices or an add-to-cart button, no publication date, no author",
          lambda s: not s.states_date and not s.credited and bool(_SHOP.search(s.html))),
     Rule("documentation URL", "a docs/reference/manual address, and no publication date",

@@ -742,3 +742,25 @@ def test_utf8_text_after_a_long_ascii_head_is_still_utf8():
 def test_initials_are_part_of_a_name_and_a_bare_label_is_none(byline, name):
     authors = extract(page(before=f'<p class="byline">{byline}</p>'))["authors"]
     assert authors == ([name] if name else [])
+
+
+@pytest.mark.parametrize("url", ["https://forums.example.com/threads/crane-day.4412/",
+                                 "https://example.com/t/electric-cranes/991", "https://example.com/viewtopic.php?t=12",
+                                 "https://www.example.com/r/harbours/comments/abc123/electric_cranes/"])
+def test_a_forum_thread_address_is_not_an_article(url):
+    result = extract(page(), url=url)
+    assert result["kind"] == "not-article" and result["detail"].startswith("forum address")
+
+
+def test_a_story_that_declares_itself_an_article_under_a_forum_like_address_is_kept():
+    head = '<meta property="og:type" content="article">'
+    assert extract(page(head=head), url="https://example.com/questions/2024/03/05/who-pays-for-the-cranes")["kind"] == "article"
+
+
+def test_a_story_the_page_prints_twice_is_an_article_kept_once():
+    story = STORY + [p.replace("port", "harbour board") for p in STORY]  # twelve distinct paragraphs
+    copies = page(story=story, tail='<div class="mobile-copy">' + "".join(f"<p>{p}</p>" for p in story * 2) + "</div>",
+                  before='<time datetime="2024-03-05">March 5, 2024</time>')
+    result = extract(copies)
+    assert result["kind"] == "article", result
+    assert result["body"].count(STORY[0]) == 1
