@@ -764,3 +764,8 @@ def test_a_story_the_page_prints_twice_is_an_article_kept_once():
     result = extract(copies)
     assert result["kind"] == "article", result
     assert result["body"].count(STORY[0]) == 1
+
+
+def test_an_undated_post_under_a_blog_address_is_an_article():
+    assert extract(page(), url="https://example.com/blog/how-the-port-electrified-its-cranes")["kind"] == "article"
+    assert extract(page(), url="https://example.com/services/crane-maintenance-and-repair")["kind"] == "not-article"
