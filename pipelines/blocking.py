@@ -12,7 +12,9 @@ _CHALLENGE = re.compile(
     rb"please (enable|turn on) (javascript|cookies) and (reload|refresh)",
     re.I,
 )
-_SCRIPT = re.compile(rb"<script\b.*?</script>|<style\b.*?</style>|<noscript\b.*?</noscript>", re.I | re.S)
+# <noscript> is not removed: forum software (Discourse) and some CMSs serve their whole page to
+# clients without JavaScript, crawlers included, inside it
+_SCRIPT = re.compile(rb"<script\b.*?</script>|<style\b.*?</style>", re.I | re.S)
 _TAG = re.compile(rb"<[^>]+>")
 _NEEDS_JS = re.compile(rb"(enable|requires?|turn on)\s+javascript|javascript\s+(is\s+)?(required|disabled)", re.I)
 
