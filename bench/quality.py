@@ -202,7 +202,8 @@ def run_evaldata(corpus: Path, shipped: dict[str, ExtractOptions] | None = None)
     base = corpus / "trafilatura" / "tests"
     data = json.loads((base / "evaldata.json").read_text())
     kept, dropped = {"ours": 0, "theirs": 0}, {"ours": 0, "theirs": 0}
-    total_with = total_without = pages = 0
+    total_with = total_without = pages = archived_with = archived_kept = 0
+    refused: Counter = Counter()
     for url, case in data.items():
         path = next((p for p in (base / "cache" / f"{case['file']}.gz", base / "eval" / f"{case['file']}.gz")
                      if p.exists()), None)
@@ -220,9 +221,16 @@ def run_evaldata(corpus: Path, shipped: dict[str, ExtractOptions] | None = None)
             dropped[key] += sum(norm(snippet) not in text for snippet in case.get("without", []))
         total_with += len(case.get("with", []))
         total_without += len(case.get("without", []))
+        if out.get("kind") == "article":
+            text = norm(out.get("body", ""))
+            archived_with += len(case.get("with", []))
+            archived_kept += sum(norm(snippet) in text for snippet in case.get("with", []))
+        else:
+            refused[out.get("reason") or out.get("kind")] += 1
     return {"pages": pages, "n_with": total_with, "n_without": total_without,
             **{f"with_{k}": kept[k] / (total_with or 1) for k in kept},
-            **{f"without_{k}": dropped[k] / (total_without or 1) for k in dropped}}
+            **{f"without_{k}": dropped[k] / (total_without or 1) for k in dropped},
+            "refused": refused, "with_archived": archived_kept / (archived_with or 1), "n_with_archived": archived_with}
 
 
 _LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
@@ -649,7 +657,11 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
                   f"  'with' snippets kept ({evaldata['n_with']})      {evaldata['with_ours']:>11.3f}  "
                   f"{evaldata['with_theirs']:>11.3f}",
                   f"  'without' snippets dropped ({evaldata['n_without']}) {evaldata['without_ours']:>7.3f}  "
-                  f"{evaldata['without_theirs']:>11.3f}"]
+                  f"{evaldata['without_theirs']:>11.3f}",
+                  f"  not stored as articles by newsarchive: {sum(evaldata['refused'].values())} pages ("
+                  + ", ".join(f"{n} {why}" for why, n in evaldata["refused"].most_common()) + ")",
+                  f"  'with' snippets kept on the pages it stores ({evaldata['n_with_archived']}): "
+                  f"{evaldata['with_archived']:.3f}"]
     if readability:
         (p1, r1, f1), (p2, r2, f2) = readability["ours"], readability["theirs"]
         lines += ["", f"readability/ ({readability['pages']} pages; reference: Readability.js output, not hand-made):",
@@ -701,7 +713,9 @@ def main(argv: list[str] | None = None) -> int:
             out.append(f"trafilatura evaldata ({e['pages']} English pages):  newsarchive  trafilatura\n"
                        f"  'with' snippets kept ({e['n_with']})      {e['with_ours']:>11.3f}  {e['with_theirs']:>11.3f}\n"
                        f"  'without' snippets dropped ({e['n_without']}) {e['without_ours']:>7.3f}  "
-                       f"{e['without_theirs']:>11.3f}")
+                       f"{e['without_theirs']:>11.3f}\n"
+                       f"  not stored as articles by newsarchive: {sum(e['refused'].values())} pages; 'with' kept on "
+                       f"the pages it stores ({e['n_with_archived']}): {e['with_archived']:.3f}")
         if "readability" in sets:
             r = run_readability(corpus)
             if r:

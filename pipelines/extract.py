@@ -460,7 +460,7 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
 
     labels = [resolve_encoding(name) for name in (declared, html_body_declared_encoding(body)) if name]
     labels = [label for label in labels if label]
-    multibyte = _MULTIBYTE.search(body) is not None
+    multibyte = not body.isascii() and _MULTIBYTE.search(body) is not None
     if multibyte:
         try:
             text = body.decode("utf-8")

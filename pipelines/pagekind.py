@@ -85,7 +85,7 @@ NO_SIGNALS = Rule("no article signals", "no article markup, no date (markup, add
 
 # a post's address: a blog, news or articles section, then a slug of three words or more
 _POST_PATH = re.compile(r"/(blogs?|articles?|news|posts?|insights|stor(y|ies)|journal|magazine|features?|opinion|"
-                        r"columns?|editorial)/(.+/)?[^/]*[^\W_]+[-_][^\W_]+[-_][^\W_]+", re.I)
+                        r"columns?|editorial)/(.+/)?([^/]*[^\W_]+[-_][^\W_]+[-_][^\W_]+|\d{3,}(\.html?)?$)", re.I)
 
 
 def post_address(url: str) -> bool:
