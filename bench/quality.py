@@ -366,12 +366,14 @@ def run_manifest(corpus: Path, name: str, limit: int | None, baseline: bool,
 def score_set(rows: list[dict], key: str) -> dict:
     """Like ``score``, for pages whose truth lacks some fields: each metric over the pages whose
     truth gives a value; pages whose truth says "none" (no author, no date) apart."""
-    matches, titles, dates, authors, no_date, no_author = [], [], [], [], [], []
+    matches, titles, dates, authors, no_date, no_author, stored = [], [], [], [], [], [], []
     for row in rows:
         page, out = row["page"], row[key]
         article = out.get("kind") == "article"
         if page.get("text") is not None:
             matches.append(shingle_match(page["text"], out.get("body", "") if article else ""))
+            if article and row["ours"].get("kind") == "article" and row["theirs"].get("kind", "article") == "article":
+                stored.append(matches[-1])
         if page.get("title") is not None:
             titles.append(article and same_title(page["title"], out.get("title")))
         if page.get("date"):
@@ -384,6 +386,7 @@ def score_set(rows: list[dict], key: str) -> dict:
             no_author.append(not out.get("authors"))
     precision, recall, f1 = body_scores(matches) if matches else (None, None, None)
     return {"precision": precision, "recall": recall, "f1": f1, "n_body": len(matches),
+            "f1_stored": body_scores(stored)[2] if stored else None, "n_stored": len(stored),
             "title": sum(titles) / len(titles) if titles else None, "n_title": len(titles),
             "date": sum(dates) / len(dates) if dates else None, "n_date": len(dates),
             "author": sum(authors) / len(authors) if authors else None, "n_author": len(authors),
@@ -443,7 +446,8 @@ def report_set(result: dict, worst: int, baseline: bool) -> str:
     lines = [f"{name}: {len(rows)} pages ({len(articles)} articles)", "",
              f"{'metric (article pages)':<36}{'n':>6}{'newsarchive':>12}{'trafilatura':>13}"]
     for label, key, n in (("body precision", "precision", "n_body"), ("body recall", "recall", "n_body"),
-                          ("body F1", "f1", "n_body"), ("title exact", "title", "n_title"),
+                          ("body F1", "f1", "n_body"), ("  on the pages both store", "f1_stored", "n_stored"),
+                          ("title exact", "title", "n_title"),
                           ("published day (+-1)", "date", "n_date"), ("  none given, none found (archived)", "no_date", "n_no_date"),
                           ("first author", "author", "n_author"), ("  none given, none found (archived)", "no_author", "n_no_author")):
         if ours[n]:
