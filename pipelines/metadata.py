@@ -476,8 +476,9 @@ _NOT_A_NAME = re.compile(
     r"redacción|redação|redactie)\b", re.I)
 _STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?|redazione|redaktion|"
                     r"rédaction|redacción|redação|redactie)\b", re.I)
-_CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdces|rn|cpt|cscs|dvm|esq|jd|np|pa-c|facs|faap)\.?)+$",
-                          re.I)
+# two-letter degrees are also surnames ("Rui Ma"): without a comma they go only when in capitals
+_CREDENTIALS = re.compile(r"((,\s*|\s+)(ph\.?d|m\.d|msc|mba|mph|rdn|cdces|cpt|cscs|dvm|esq|pa-c|facs|faap)\.?|"
+                          r",\s*(md|ms|ma|rd|ld|rn|jd|np)\.?|\s+(?-i:MD|MS|MA|RD|LD|RN|JD|NP)\.?)+$", re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
 _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
                       r"\b(updated|published|posted)\b.*$|"

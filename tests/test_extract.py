@@ -769,3 +769,9 @@ def test_a_story_the_page_prints_twice_is_an_article_kept_once():
 def test_an_undated_post_under_a_blog_address_is_an_article():
     assert extract(page(), url="https://example.com/blog/how-the-port-electrified-its-cranes")["kind"] == "article"
     assert extract(page(), url="https://example.com/services/crane-maintenance-and-repair")["kind"] == "not-article"
+
+
+@pytest.mark.parametrize("credit, name", [("Rui Ma", "Rui Ma"), ("Jane Doe, MD", "Jane Doe"),
+                                          ("Jane Doe PhD", "Jane Doe"), ("Jane Doe M.D.", "Jane Doe"), ("Jane Doe MS", "Jane Doe")])
+def test_a_surname_that_looks_like_a_degree_is_kept(credit, name):
+    assert extract(page(head=f'<meta name="author" content="{credit}">'))["authors"] == [name]
