@@ -1,6 +1,11 @@
 """Extraction quality: the pipeline's own ``extract_page`` against hand-made ground truth.
 
-    .venv/bin/python bench/quality.py [--limit N] [--worst K] [--shared DIR]
+    .venv/bin/python bench/quality.py [--set NAME ...] [--limit N] [--worst K] [--shared DIR]
+
+``--set`` picks the dev sets (default: all): ``articles``, ``wcxb-dev``, ``htmldate-bbaw``,
+``newspaper-fulltext``, ``trafilatura``, ``readability``, ``listings``. Each set gets its own table,
+newsarchive next to trafilatura alone on the same pages; ``wcxb-dev`` also counts, per page type,
+the pages that are not articles but were taken as articles.
 
 Prints, for ``corpus/articles/`` (news pages with cleaned text and metadata), body precision /
 recall / F1 by 4-gram word shingles (the method of the public article-extraction benchmarks: per
@@ -197,7 +202,8 @@ def run_evaldata(corpus: Path, shipped: dict[str, ExtractOptions] | None = None)
     base = corpus / "trafilatura" / "tests"
     data = json.loads((base / "evaldata.json").read_text())
     kept, dropped = {"ours": 0, "theirs": 0}, {"ours": 0, "theirs": 0}
-    total_with = total_without = pages = 0
+    total_with = total_without = pages = archived_with = archived_kept = 0
+    refused: Counter = Counter()
     for url, case in data.items():
         path = next((p for p in (base / "cache" / f"{case['file']}.gz", base / "eval" / f"{case['file']}.gz")
                      if p.exists()), None)
@@ -215,9 +221,16 @@ def run_evaldata(corpus: Path, shipped: dict[str, ExtractOptions] | None = None)
             dropped[key] += sum(norm(snippet) not in text for snippet in case.get("without", []))
         total_with += len(case.get("with", []))
         total_without += len(case.get("without", []))
+        if out.get("kind") == "article":
+            text = norm(out.get("body", ""))
+            archived_with += len(case.get("with", []))
+            archived_kept += sum(norm(snippet) in text for snippet in case.get("with", []))
+        else:
+            refused[out.get("reason") or out.get("kind")] += 1
     return {"pages": pages, "n_with": total_with, "n_without": total_without,
             **{f"with_{k}": kept[k] / (total_with or 1) for k in kept},
-            **{f"without_{k}": dropped[k] / (total_without or 1) for k in dropped}}
+            **{f"without_{k}": dropped[k] / (total_without or 1) for k in dropped},
+            "refused": refused, "with_archived": archived_kept / (archived_with or 1), "n_with_archived": archived_with}
 
 
 _LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
@@ -269,6 +282,232 @@ def run_listings(corpus: Path, shipped: dict[str, ExtractOptions] | None = None)
         found.append({"id": file_id, "type": page_type, "url": url, "kind": out["kind"],
                       "reason": out.get("reason"), "words": out.get("word_count")})
     return found
+
+
+# -- the manifest sets (wcxb-dev, htmldate-bbaw, newspaper-fulltext) -----------------------------
+
+MANIFEST_SETS = ("wcxb-dev", "htmldate-bbaw", "newspaper-fulltext")
+ALL_SETS = ("articles",) + MANIFEST_SETS + ("trafilatura", "readability", "listings")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b)\s*", re.I)
+
+
+def first_credit(value) -> str:
+    """The first name credited, case-folded: of a list, its first item; of a string as a page
+    writes it ("A and B", "A, B"), the part before the first separator; "By" dropped."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    value = re.sub(r"^\s*by\s+", "", value or "", flags=re.I)
+    return norm(_AUTHOR_SPLIT.split(value)[0]).casefold()
+
+
+def manifest_pages(corpus: Path, name: str, limit: int | None = None) -> list[dict]:
+    """The pages of a replay manifest with their truth, in the form ``score`` reads: ``text``,
+    ``title``, ``date``, ``authors`` (None where the set has no truth for it) and ``page_type``."""
+    pages, truths = [], {}
+    for n, line in enumerate((corpus / f"{name}.jsonl").read_text().splitlines()):
+        entry = json.loads(line)
+        page = {"id": Path(entry["path"]).name.split(".")[0], "link": entry["url"], "path": corpus / entry["path"],
+                "page_type": entry.get("page_type") or "article", "title": None, "date": entry.get("published"),
+                "authors": None, "text": None}
+        truth = corpus / entry["truth"] if entry.get("truth") else None
+        if truth and truth.suffix == ".txt":
+            page["text"] = truth.read_text(errors="replace")
+        elif truth and name == "wcxb-dev":
+            gt = truths.setdefault(truth, json.loads(truth.read_text()))["ground_truth"]
+            page.update(title=gt.get("title") or "", authors=gt.get("author") or "",
+                        date=gt.get("publish_date") or "", text=gt.get("main_content") or "")
+        pages.append(page)
+        if limit and len(pages) >= limit:
+            break
+    return pages
+
+
+def _load_cache(path: Path | None) -> dict:
+    try:
+        return json.loads(path.read_text()) if path else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def run_manifest(corpus: Path, name: str, limit: int | None, baseline: bool,
+                 shipped: dict[str, ExtractOptions] | None = None, cache: Path | None = None) -> dict:
+    """Extract every page of one manifest set with the pipeline and with trafilatura alone.
+    ``cache``: a JSON file keeping trafilatura's results (they do not change between runs of ours)."""
+    from htmldate import find_date
+
+    find_date("<html><body><p>Posted 12 Brumaire 2023</p></body></html>", extensive_search=True)
+    import trafilatura
+
+    stored = _load_cache(cache)
+    key_prefix = f"{trafilatura.__version__}:{name}:"
+    rows, hits = [], 0
+    pages = manifest_pages(corpus, name, limit)
+    print(f"{name}: {len(pages)} pages ...", file=sys.stderr)
+    for page in pages:
+        body = gzip.decompress(page["path"].read_bytes())
+        options = options_for(page["link"], shipped)
+        ours, ours_s = timed(extract_page, body, page["link"], options, "text/html")
+        theirs, theirs_s = {}, 0.0
+        if baseline:
+            hit = stored.get(key_prefix + page["id"])
+            if hit:
+                theirs, theirs_s = hit["out"], hit["s"]
+                hits += 1
+            else:
+                theirs, theirs_s = timed(trafilatura_alone, body, page["link"])
+                stored[key_prefix + page["id"]] = {"out": theirs, "s": theirs_s}
+        rows.append({"page": page, "ours": ours, "theirs": theirs, "ours_s": ours_s, "theirs_s": theirs_s,
+                     "path": page["path"], "shipped": None})
+    if cache and baseline:
+        cache.write_text(json.dumps(stored))
+    return {"name": name, "rows": rows, "cached": hits}
+
+
+def score_set(rows: list[dict], key: str) -> dict:
+    """Like ``score``, for pages whose truth lacks some fields: each metric over the pages whose
+    truth gives a value; pages whose truth says "none" (no author, no date) apart."""
+    matches, titles, dates, authors, no_date, no_author, stored = [], [], [], [], [], [], []
+    for row in rows:
+        page, out = row["page"], row[key]
+        article = out.get("kind") == "article"
+        if page.get("text") is not None:
+            matches.append(shingle_match(page["text"], out.get("body", "") if article else ""))
+            if article and row["ours"].get("kind") == "article" and row["theirs"].get("kind", "article") == "article":
+                stored.append(matches[-1])
+        if page.get("title") is not None:
+            titles.append(article and same_title(page["title"], out.get("title")))
+        if page.get("date"):
+            dates.append(article and same_day(page["date"], out.get("published")))
+        elif page.get("date") is not None and article:
+            no_date.append(not out.get("published"))
+        if page.get("authors"):
+            authors.append(article and first_credit(out.get("authors")) == first_credit(page["authors"]))
+        elif page.get("authors") is not None and article:
+            no_author.append(not out.get("authors"))
+    precision, recall, f1 = body_scores(matches) if matches else (None, None, None)
+    return {"precision": precision, "recall": recall, "f1": f1, "n_body": len(matches),
+            "f1_stored": body_scores(stored)[2] if stored else None, "n_stored": len(stored),
+            "title": sum(titles) / len(titles) if titles else None, "n_title": len(titles),
+            "date": sum(dates) / len(dates) if dates else None, "n_date": len(dates),
+            "author": sum(authors) / len(authors) if authors else None, "n_author": len(authors),
+            "no_date": sum(no_date) / len(no_date) if no_date else None, "n_no_date": len(no_date),
+            "no_author": sum(no_author) / len(no_author) if no_author else None, "n_no_author": len(no_author),
+            "archived": sum(1 for r in rows if r[key].get("kind") == "article"),
+            "ms": 1000 * statistics.mean(r[f"{key}_s"] for r in rows) if rows else 0.0}
+
+
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|\ufffd|Ð[\u0080-\u00bf]|ã\u0081|ì\u009d")
+
+
+def has_mojibake(text: str | None) -> bool:
+    """UTF-8 bytes read as a single-byte charset (``Ã©``, ``â€™``), or replacement characters."""
+    return bool(_MOJIBAKE.search(text or ""))
+
+
+def run_mojibake(corpus: Path) -> dict:
+    """Every page of the trafilatura corpus, decoded and extracted: pages stored with mojibake in
+    title or body, counted apart for the pages whose bytes are not valid UTF-8."""
+    base = corpus / "trafilatura" / "tests"
+    found = {"pages": 0, "odd": 0, "ours": [], "ours_odd": 0, "theirs": 0, "theirs_odd": 0}
+    urls = {case["file"]: url for url, case in json.loads((base / "evaldata.json").read_text()).items()}
+    for path in sorted((base / "cache").glob("*.gz")) + sorted((base / "eval").glob("*.gz")):
+        raw = gzip.decompress(path.read_bytes())
+        try:
+            raw.decode("utf-8")
+            odd = False
+        except UnicodeDecodeError:
+            odd = True
+        slug = re.sub(r"[^a-z0-9]+", "-", path.name.removesuffix(".gz").lower()).strip("-")
+        url = urls.get(path.name.removesuffix(".gz")) or f"https://{slug[:60]}.example/story"
+        out = extract_page(raw, url, options_for(url), "text/html")
+        found["pages"] += 1
+        found["odd"] += odd
+        if out.get("kind") == "article" and (has_mojibake(out.get("title")) or has_mojibake(out.get("body"))):
+            found["ours"].append(path.name)
+            found["ours_odd"] += odd
+        theirs = trafilatura_alone(raw, url)
+        if has_mojibake(theirs.get("title")) or has_mojibake(theirs.get("body")):
+            found["theirs"] += 1
+            found["theirs_odd"] += odd
+    return found
+
+
+def _fmt(value, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def report_set(result: dict, worst: int, baseline: bool) -> str:
+    """One table for a manifest set: newsarchive and trafilatura alone on the same pages; for
+    wcxb-dev, the article pages apart and, per other page type, how many were taken as articles."""
+    name, rows = result["name"], result["rows"]
+    articles = [r for r in rows if r["page"]["page_type"] == "article"]
+    others = [r for r in rows if r["page"]["page_type"] != "article"]
+    ours, theirs = score_set(articles, "ours"), (score_set(articles, "theirs") if baseline else None)
+    lines = [f"{name}: {len(rows)} pages ({len(articles)} articles)", "",
+             f"{'metric (article pages)':<36}{'n':>6}{'newsarchive':>12}{'trafilatura':>13}"]
+    for label, key, n in (("body precision", "precision", "n_body"), ("body recall", "recall", "n_body"),
+                          ("body F1", "f1", "n_body"), ("  on the pages both store", "f1_stored", "n_stored"),
+                          ("title exact", "title", "n_title"),
+                          ("published day (+-1)", "date", "n_date"), ("  none given, none found (archived)", "no_date", "n_no_date"),
+                          ("first author", "author", "n_author"), ("  none given, none found (archived)", "no_author", "n_no_author")):
+        if ours[n]:
+            lines.append(f"{label:<36}{ours[n]:>6}{_fmt(ours[key], '.3f'):>12}"
+                         f"{_fmt(theirs[key] if theirs else None, '.3f'):>13}")
+    lines.append(f"{'archived as articles':<36}{len(articles):>6}{ours['archived']:>12}"
+                 f"{_fmt(theirs['archived'] if theirs else None, 'd'):>13}")
+    lines.append(f"{'ms per page (mean)':<36}{len(articles):>6}{ours['ms']:>12.1f}"
+                 f"{_fmt(theirs['ms'] if theirs else None, '.1f'):>13}")
+    if theirs and theirs["ms"]:
+        note = "  (trafilatura timed in an earlier run: not comparable)" if result.get("cached") else ""
+        lines.append(f"{'cost ratio (ours/traf.)':<36}{'':>6}{ours['ms'] / theirs['ms']:>12.2f}{'<=1.3':>13}{note}")
+    if others:
+        lines += ["", f"not articles, taken as articles ({len(others)} pages; trafilatura alone returns a text for):",
+                  f"  {'page type':<16}{'pages':>6}{'newsarchive':>12}{'trafilatura':>13}"]
+        by_type: dict[str, list[dict]] = {}
+        for row in others:
+            by_type.setdefault(row["page"]["page_type"], []).append(row)
+        for page_type, typed in sorted(by_type.items()) + [("all", others)]:
+            taken = sum(1 for r in typed if r["ours"].get("kind") == "article")
+            theirs_taken = sum(1 for r in typed if r["theirs"].get("kind") == "article") if baseline else None
+            lines.append(f"  {page_type:<16}{len(typed):>6}{taken:>12}{_fmt(theirs_taken, 'd'):>13}")
+        lines.append(f"  share taken: {sum(1 for r in others if r['ours'].get('kind') == 'article') / len(others):.3f}"
+                     " (target <=0.10)")
+    for label, truth_key, out_key, ok in (
+            ("titles", "title", "title", lambda p, o: same_title(p["title"], o.get("title"))),
+            ("dates", "date", "published", lambda p, o: same_day(p["date"], o.get("published"))),
+            ("first authors", "authors", "authors",
+             lambda p, o: first_credit(o.get("authors")) == first_credit(p["authors"]))):
+        misses = [i for i, r in enumerate(articles) if r["page"].get(truth_key)
+                  and not (r["ours"].get("kind") == "article" and ok(r["page"], r["ours"]))]
+        if not misses:
+            continue
+        lines += ["", f"{label} wrong: {len(misses)} (first {worst}; id: truth | ours):"]
+        for i in misses[:worst]:
+            page, out = articles[i]["page"], articles[i]["ours"]
+            got = out.get(out_key) if out.get("kind") == "article" else f"[{out.get('kind')}: {out.get('reason')}]"
+            if out_key == "published" and out.get("kind") == "article":
+                got = f"{got} ({out.get('published_source')})"
+            lines.append(f"  {page['id']:>8}: {str(page[truth_key])[:60]!r} | {str(got)[:60]!r}")
+        if truth_key == "date":
+            limits = _date_limits(articles, misses)
+            lines.append("  of these: " + ", ".join(f"{n} {what.strip()}" for what, n in limits.items()))
+    lost = [r for r in articles if r["ours"].get("kind") != "article"]
+    if lost:
+        reasons = Counter(r["ours"].get("reason") for r in lost)
+        lines += ["", f"article pages not archived: {len(lost)} (" +
+                  ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"]
+        for r in lost[:worst]:
+            lines.append(f"  {r['page']['id']:>8} {r['ours'].get('reason')}: {r['ours'].get('detail')}"
+                         f"  {r['page']['link'][:70]}")
+    return "\n".join(lines)
+
+
+def report_mojibake(found: dict) -> str:
+    lines = ["", f"trafilatura/ pages stored with mojibake ({found['pages']} pages, {found['odd']} not valid UTF-8):",
+             f"  newsarchive {len(found['ours'])} ({found['ours_odd']} of the odd-encoding ones)   "
+             f"trafilatura alone {found['theirs']} ({found['theirs_odd']})"]
+    lines += [f"  {name}" for name in found["ours"][:20]]
+    return "\n".join(lines)
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -424,7 +663,11 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
                   f"  'with' snippets kept ({evaldata['n_with']})      {evaldata['with_ours']:>11.3f}  "
                   f"{evaldata['with_theirs']:>11.3f}",
                   f"  'without' snippets dropped ({evaldata['n_without']}) {evaldata['without_ours']:>7.3f}  "
-                  f"{evaldata['without_theirs']:>11.3f}"]
+                  f"{evaldata['without_theirs']:>11.3f}",
+                  f"  not stored as articles by newsarchive: {sum(evaldata['refused'].values())} pages ("
+                  + ", ".join(f"{n} {why}" for why, n in evaldata["refused"].most_common()) + ")",
+                  f"  'with' snippets kept on the pages it stores ({evaldata['n_with_archived']}): "
+                  f"{evaldata['with_archived']:.3f}"]
     if readability:
         (p1, r1, f1), (p2, r2, f2) = readability["ours"], readability["theirs"]
         lines += ["", f"readability/ ({readability['pages']} pages; reference: Readability.js output, not hand-made):",
@@ -445,22 +688,53 @@ def report(articles: dict, evaldata: dict | None, listings: list[dict] | None, w
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", default=None, help="the shared/ folder (default: beside the repo)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N article pages")
+    parser.add_argument("--set", dest="sets", action="append", choices=ALL_SETS,
+                        help="a dev set to measure (repeatable; default: all)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages of each set")
     parser.add_argument("--worst", type=int, default=12, help="worst pages listed per metric")
     parser.add_argument("--no-baseline", action="store_true", help="skip trafilatura alone")
-    parser.add_argument("--articles-only", action="store_true")
+    parser.add_argument("--baseline-cache", default=None,
+                        help="JSON file keeping trafilatura's results on the manifest sets between runs")
+    parser.add_argument("--articles-only", action="store_true", help="the same as --set articles")
     args = parser.parse_args(argv)
     shared = shared_dir(args.shared)
     if shared is None:
         print("no shared/corpus found (pass --shared or set NEWSARCHIVE_SHARED)", file=sys.stderr)
         return 2
     corpus = shared / "corpus"
+    sets = ["articles"] if args.articles_only else (args.sets or list(ALL_SETS))
+    baseline = not args.no_baseline
+    cache = Path(args.baseline_cache) if args.baseline_cache else None
     shipped = shipped_options()
-    articles = run_articles(corpus, args.limit, not args.no_baseline, shipped)
-    evaldata = None if args.articles_only else run_evaldata(corpus, shipped)
-    listings = None if args.articles_only else run_listings(corpus, shipped)
-    readability = None if args.articles_only else run_readability(corpus)
-    print(report(articles, evaldata, listings, args.worst, not args.no_baseline, readability))
+    out = []
+    if "articles" in sets:
+        articles = run_articles(corpus, args.limit, baseline, shipped)
+        evaldata = run_evaldata(corpus, shipped) if "trafilatura" in sets else None
+        listings = run_listings(corpus, shipped) if "listings" in sets else None
+        readability = run_readability(corpus) if "readability" in sets else None
+        out.append(report(articles, evaldata, listings, args.worst, baseline, readability))
+    else:
+        if "trafilatura" in sets:
+            e = run_evaldata(corpus, shipped)
+            out.append(f"trafilatura evaldata ({e['pages']} English pages):  newsarchive  trafilatura\n"
+                       f"  'with' snippets kept ({e['n_with']})      {e['with_ours']:>11.3f}  {e['with_theirs']:>11.3f}\n"
+                       f"  'without' snippets dropped ({e['n_without']}) {e['without_ours']:>7.3f}  "
+                       f"{e['without_theirs']:>11.3f}\n"
+                       f"  not stored as articles by newsarchive: {sum(e['refused'].values())} pages; 'with' kept on "
+                       f"the pages it stores ({e['n_with_archived']}): {e['with_archived']:.3f}")
+        if "readability" in sets:
+            r = run_readability(corpus)
+            if r:
+                (p1, r1, f1), (p2, r2, f2) = r["ours"], r["theirs"]
+                out.append(f"readability/ ({r['pages']} pages): body P / R / F1   newsarchive {p1:.3f} / {r1:.3f} / "
+                           f"{f1:.3f}   trafilatura {p2:.3f} / {r2:.3f} / {f2:.3f}")
+    if "trafilatura" in sets:
+        out.append(report_mojibake(run_mojibake(corpus)))
+    for name in MANIFEST_SETS:
+        if name in sets and (corpus / f"{name}.jsonl").exists():
+            out.append(report_set(run_manifest(corpus, name, args.limit, baseline, shipped, cache),
+                                  args.worst, baseline))
+    print("\n\n".join(out))
     return 0
 
 

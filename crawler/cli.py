@@ -241,6 +241,23 @@ def _short(value, limit: int = 60):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@cli.command()
+@click.argument("page", metavar="URL-OR-FILE")
+@click.option("--url", "page_url", default=None, metavar="URL",
+              help="The address a saved FILE was fetched from (default: file://FILE).")
+@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for a URL.")
+def explain(page: str, page_url: str | None, timeout: float) -> None:
+    """Show what extraction decides about one page, and why: outcome, page-kind rules, title,
+    date and author candidates with their sources, each line kept or dropped with its rule."""
+    from pipelines.explain import ExplainError, explain_source
+
+    try:
+        for line in explain_source(page, page_url, timeout):
+            click.echo(line)
+    except ExplainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def main() -> None:
     """Run the command; any error is one line on stderr and a non-zero exit."""
     try:

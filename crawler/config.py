@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.extract import MIN_WORDS
+
 DEFAULT_CONFIG = "sites.toml"
 DEFAULT_DB = "archive.db"
 DEFAULT_USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
@@ -56,7 +58,7 @@ class Site:
     max_bytes: int = 10 * 1024 * 1024
     max_articles: int = 2000
     lookback_days: int = 0
-    min_words: int = 40
+    min_words: int = MIN_WORDS
     drop_selectors: tuple[str, ...] = ()
     body_selector: str = ""
     recheck: tuple[str, ...] = ("1d:1h", "7d:1d", "30d:7d")  # "AGE:EVERY"; older: never

@@ -131,8 +131,24 @@ _DATE_WORDS = re.compile(
 )
 
 
+# Scripts written without spaces between words (Chinese, Japanese kana and kanji, Thai, Lao,
+# Khmer, Myanmar) and Korean, whose spaced units hold several syllables: a run of these letters is
+# one \w+ token, so their length is counted in characters, two to a word.
+_UNSPACED_RANGES = ("\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
+                    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff")
+_UNSPACED = re.compile(f"[{_UNSPACED_RANGES}]")
+CHARACTERS_PER_WORD = 2
+# a word token of any script: one letter of an unspaced script, or a run of other word characters
+_TOKEN = re.compile(f"[{_UNSPACED_RANGES}]|(?:(?![{_UNSPACED_RANGES}])\\w)+")
+
+
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """The length of a text in words, in any script: spaced words counted as words, letters of
+    unspaced scripts (CJK, Thai, ...) as ``CHARACTERS_PER_WORD`` to a word."""
+    if not _UNSPACED.search(text):
+        return len(_WORD.findall(text))
+    letters = len(_UNSPACED.findall(text))
+    return len(_WORD.findall(_UNSPACED.sub(" ", text))) + (letters + CHARACTERS_PER_WORD - 1) // CHARACTERS_PER_WORD
 
 
 # Lines that close a story on many sites, furniture only there (a story may quote such words):
@@ -361,7 +377,7 @@ def furniture_share(paragraphs: list[str]) -> float:
 
 
 def shingles(text: str, n: int = 4) -> set[str]:
-    tokens = [w.casefold() for w in _WORD.findall(text)]
+    tokens = [w.casefold() for w in _TOKEN.findall(text)]
     return {" ".join(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))}
 
 

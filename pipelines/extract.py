@@ -8,6 +8,7 @@ processes: trafilatura holds the GIL for 15-35 ms a page and its ``Document`` ca
 from __future__ import annotations
 
 import asyncio
+import codecs
 import concurrent.futures
 import hashlib
 import multiprocessing
@@ -16,8 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines import boilerplate
-from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_authors, pick_modified, pick_published,
+from pipelines import authors as credits
+from pipelines import boilerplate, pagekind
+from pipelines.dates import date_from_url
+from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date)
 from pipelines.urls import canonical_url, same_site
 
@@ -25,6 +28,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _WORD = re.compile(r"\w+", re.UNICODE)
 REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
 SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion
+MIN_WORDS = 40  # the default word floor of an article; the one definition (crawler/config.py reads it)
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
@@ -45,23 +49,26 @@ class ExtractOptions:
 
     site: str
     domains: tuple[str, ...]
-    min_words: int = 60
+    min_words: int = MIN_WORDS
     drop_selectors: tuple[str, ...] = ()
     body_selector: str = ""
 
 
 def extract_page(body: bytes, url: str, options: ExtractOptions, content_type: str = "",
-                 declared_encoding: str | None = None, hints: dict[str, Any] | None = None) -> dict[str, Any]:
+                 declared_encoding: str | None = None, hints: dict[str, Any] | None = None,
+                 trace: dict[str, Any] | None = None) -> dict[str, Any]:
     """Extract one page. Returns ``{"kind": "article", ...fields}``, ``{"kind": "not-article",
-    "reason": ...}`` or ``{"kind": "error", "reason": ...}``; never raises on bad input."""
+    "reason": ...}`` or ``{"kind": "error", "reason": ...}``; never raises on bad input.
+    ``trace``: a dict filled with what was decided on the way (for ``pipelines.explain``)."""
     try:
-        return _extract(body, url, options, content_type, declared_encoding, hints or {})
+        return _extract(body, url, options, content_type, declared_encoding, hints or {},
+                        trace if trace is not None else {})
     except Exception as exc:  # a hostile page must become a recorded error, not a crash
         return {"kind": "error", "reason": "extract-failed", "detail": f"{type(exc).__name__}: {exc}"[:500]}
 
 
 def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
-             declared_encoding: str | None, hints: dict[str, Any]) -> dict[str, Any]:
+             declared_encoding: str | None, hints: dict[str, Any], trace: dict[str, Any]) -> dict[str, Any]:
     mime = content_type.split(";")[0].strip().lower()
     if mime not in HTML_TYPES or body[:5] == b"%PDF-":
         return {"kind": "not-article", "reason": "not-html", "detail": mime or "unknown type"}
@@ -76,19 +83,34 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if tree is None:
         return {"kind": "error", "reason": "unparseable", "detail": "not parseable as HTML"}
     meta = page_metadata(tree)
+    trace["meta"] = meta
     listing = listing_reason(meta, url, teasers=len(tree.xpath(_TEASERS)))
     if listing:
         return {"kind": "not-article", "reason": "listing", "detail": listing}
+    choice = credits.choose_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
+                                    scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
+    authors = trace["authors"] = choice.authors
+    trace["author_candidates"] = choice.candidates
+    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors))
+    refused = pagekind.not_article(signals)
+    if refused:
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
-    authors = pick_authors(meta, options.domains, bylines=lambda: visible_bylines(tree),
-                           scripts=lambda: script_authors(tree, text))
+    if pagekind.lacks_article_signals(signals, url_date=bool(date_from_url(url) or hints.get("published")),
+                                      shown_date=lambda: visible_date(tree), credited=bool(authors),
+                                      found_date=lambda: _quick_date(tree, url)):
+        rule = pagekind.NO_SIGNALS
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{rule.name}: {rule.why}"}
+    trace["title"] = title
     paragraphs, raw = extract_body(tree, url, options, meta, title)
+    trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
+    paragraphs = _drop_copies(paragraphs)
     body_text = "\n\n".join(paragraphs)
-    words = len(_WORD.findall(body_text))
+    words = boilerplate.words(body_text)
     # a news brief that says it is an article (JSON-LD Article, og:type article) may be short
     least = options.min_words // 2 if meta.ld_article and meta.og_type == "article" else options.min_words
     if words < least:
@@ -139,7 +161,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     _paragraph_divs(tree)
     _wrap_loose_text(tree)
     prune = [_css_to_xpath(sel) for sel in options.drop_selectors] or None
-    reference = meta.article_body if meta.article_body and len(_WORD.findall(meta.article_body)) >= REFERENCE_MIN_WORDS else None
+    reference = meta.article_body if meta.article_body and boilerplate.words(meta.article_body) >= REFERENCE_MIN_WORDS else None
     ref_shingles = boilerplate.shingles(reference) if reference else set()
 
     topic = _topic(meta, title)
@@ -241,7 +263,7 @@ def _paragraph_divs(tree) -> None:
         if any(isinstance(child.tag, str) and child.tag.lower() not in _INLINE for child in el):
             continue
         text = " ".join((el.text_content() or "").split())
-        if len(_WORD.findall(text)) >= 20 and text.endswith((".", "!", "?", "”", '"')) and not el.xpath("ancestor::p"):
+        if boilerplate.words(text) >= 20 and text.endswith((".", "!", "?", "”", '"', "。")) and not el.xpath("ancestor::p"):
             el.tag = "p"
             for name in list(el.attrib):
                 del el.attrib[name]
@@ -263,7 +285,7 @@ def _wrap_loose_text(tree) -> None:
 
 def _wrap_run(container, anchor, lead: str, run: list) -> None:
     text = lead + "".join((el.text_content() if isinstance(el.tag, str) else "") + (el.tail or "") for el in run)
-    if len(_WORD.findall(text)) < 20 or not re.search(r"[.!?][\"”’)]?(\s|$)", text):
+    if boilerplate.words(text) < 20 or not re.search(r"[.!?。！？][\"”’)」]?(\s|$)", text):
         return
     paragraph = container.makeelement("p", {})
     paragraph.text = lead
@@ -280,7 +302,7 @@ def _wrap_run(container, anchor, lead: str, run: list) -> None:
 def _page_words(tree) -> int:
     """Words in the page's paragraphs outside navigation, sidebars and footers: the most a story
     on this page can have."""
-    return sum(len(_WORD.findall(p.text_content() or "")) for p in tree.xpath(
+    return sum(boilerplate.words(p.text_content() or "") for p in tree.xpath(
         "//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"))
 
 
@@ -381,11 +403,36 @@ def _text_date(tree, url: str) -> str | None:
         return None
 
 
+def _quick_date(tree, url: str) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:
+        return None
+
+
+def _drop_copies(paragraphs: list[str]) -> list[str]:
+    """A long paragraph the page prints again (a second copy of the story) is kept once."""
+    seen: set[str] = set()
+    kept = []
+    for p in paragraphs:
+        if p in seen:
+            continue
+        if boilerplate.words(p) >= 12:
+            seen.add(p)
+        kept.append(p)
+    return kept
+
+
 def is_repetitive(paragraphs: list[str]) -> bool:
     """Filler, not a story: most paragraphs are copies of a few."""
     if len(paragraphs) < 4:
         return False
-    return len(set(paragraphs)) <= len(paragraphs) * 0.4
+    distinct = set(paragraphs)
+    if len(distinct) >= 8 and sum(boilerplate.words(p) for p in distinct) >= 150:
+        return False  # a real story the page carries twice or three times (desktop and mobile copies)
+    return len(distinct) <= len(paragraphs) * 0.4
 
 
 def looks_binary(body: bytes) -> bool:
@@ -395,18 +442,39 @@ def looks_binary(body: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+_SINGLE_BYTE = re.compile(r"^(cp125\d|latin_?\d|iso8859_\d+|ascii|mac_roman|koi8_[ru]|cp1252|windows_125\d)$")
+_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode_html(body: bytes, declared: str | None = None) -> str:
-    """Decode with the declared charset (header, BOM, meta) when the bytes agree with it; else
-    detect. A page that says UTF-8 but is Latin-1 decodes right instead of becoming mojibake."""
+    """Decode a page, trusting the bytes over the label where they disagree:
+
+    - valid multi-byte UTF-8 beats a declared single-byte charset (iso-8859-1/-15,
+      windows-1252): such byte pairs are all but never real Latin-1 text;
+    - bytes declared UTF-8 that are not: mostly UTF-8 with a few stray Latin-1 bytes (a template
+      in one charset, an include in the other) decode per sequence, each stray byte as
+      windows-1252; mostly single-byte text decodes as windows-1252;
+    - otherwise the declared charset (header, BOM, meta), else detection.
+    """
     from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-    candidates = [declared, html_body_declared_encoding(body), "utf-8", "cp1252"]
-    for name in candidates:
-        encoding = resolve_encoding(name) if name else None
-        if not encoding:
-            continue
+    labels = [resolve_encoding(name) for name in (declared, html_body_declared_encoding(body)) if name]
+    labels = [label for label in labels if label]
+    multibyte = not body.isascii() and _MULTIBYTE.search(body) is not None
+    if multibyte:
         try:
-            return body.decode(encoding)
+            text = body.decode("utf-8")
+            if not labels or labels[0] in ("utf-8", "utf8") or _SINGLE_BYTE.match(labels[0].replace("-", "_")):
+                return text
+        except UnicodeDecodeError:
+            stray = len(body.decode("utf-8", errors="replace").split("\ufffd")) - 1
+            if (not labels or labels[0] in ("utf-8", "utf8")) and len(_MULTIBYTE.findall(body)) >= 2 * stray:
+                return _utf8_with_stray_bytes(body)
+    for name in labels + ["utf-8", "cp1252"]:
+        if name in ("utf-8", "utf8") and not multibyte and re.search(rb"[\x80-\xff]", body):
+            continue  # high bytes and no UTF-8 sequence among them: single-byte text labelled UTF-8
+        try:
+            return body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
     from charset_normalizer import from_bytes
@@ -416,6 +484,21 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     if encoding in ("latin_1", "iso8859_1", "ascii"):
         encoding = "cp1252"  # what browsers do for "latin-1"
     return body.decode(encoding, errors="replace")
+
+
+def _stray_byte(exc: UnicodeDecodeError) -> tuple[str, int]:
+    bad = exc.object[exc.start:exc.end]
+    return "".join(chr(b) if bytes([b]) in _UNDEFINED_CP1252 else bytes([b]).decode("cp1252") for b in bad), exc.end
+
+
+_UNDEFINED_CP1252 = {b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"}
+codecs.register_error("newsarchive-stray-cp1252", _stray_byte)
+
+
+def _utf8_with_stray_bytes(body: bytes) -> str:
+    """UTF-8, each byte that is not part of a valid sequence read as windows-1252 (latin-1 for
+    the five bytes windows-1252 leaves undefined)."""
+    return body.decode("utf-8", errors="newsarchive-stray-cp1252")
 
 
 def content_hash(body: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -203,22 +204,46 @@ def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
         return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
     if declares_article(meta):
         return None
-    if is_navigation_page(url):
+    if is_navigation_page(url) and not names_one_page(parts):
         return "navigation URL"
     if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I) and teasers >= 8:
         return "section front"
     return None
 
 
+_POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
+_NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)
+
+
+def names_one_page(parts) -> bool:
+    """Whether a URL whose path reads like navigation (``/archives/``, ``/page/``, ``/topics/``,
+    ``?p=``) still names one page: its last segment a numeric post id (``/archives/1234``,
+    ``?p=959``) or a slug of three words or more (``/archives/2025/12/16/vibe_coding.html``)."""
+    segments = [s for s in parts.path.split("/") if s]
+    last = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else ""
+    if re.fullmatch(r"\d{3,}", last) and not re.fullmatch(r"(19|20)\d\d", last) or _POST_ID.search(parts.query):
+        return True
+    if len(segments) >= 2 and _NAMING.fullmatch(segments[-2]):
+        return False  # /tag/a-b-c/, /author/jane-doe/: a name, the page lists its posts
+    if date_from_url("https://x/" + parts.path) and last and not last.isdigit():
+        return True
+    return len([w for w in re.split(r"[-_+]", last) if w]) >= 3 and not re.fullmatch(r"(page|seite)[-_]?\d+", last)
+
+
 # -- titles -------------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*\|\s*")
+# " | ", " - ", "｜" (full-width), "_" before a name in another script ("标题_站名")
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*[|｜]\s*|(?<=\S)_(?=[^\x00-\x7f])|\s+[-–—]\s*(?=[^\x00-\x7f])")
+_STRIP = " |-–—:·•»/｜_\u3000"
 _MEDIA_TAG = re.compile(r"\s*[\[(](video|videos|watch|photos?|pics|gallery|podcast|listen|audio|updated?|"
                         r"exclusive|live|opinion)[\])]\s*$|^(watch|video|photos|listen)\s*:\s*", re.I)
 
 
 def squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+    """Letters and digits only, case and accents folded, in any script ("Café-Zeit" and
+    "cafezeit", "サイト名" and "サイト名")."""
+    folded = unicodedata.normalize("NFKD", (text or "").casefold())
+    return re.sub(r"[\W_]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def _tokens(text: str) -> list[str]:
@@ -261,9 +286,9 @@ def clean_title(title: str, site_names: set[str] | None = None, domains: tuple[s
         if len(parts) < 2:
             break
         if _is_site(parts[-1], keys):
-            title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+            title = title[: title.rfind(parts[-1])].rstrip(_STRIP)
         elif _is_site(parts[0], keys):
-            title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+            title = title[title.find(parts[0]) + len(parts[0]):].lstrip(_STRIP)
         else:
             break
     return _MEDIA_TAG.sub("", title).strip()
@@ -280,9 +305,9 @@ def _drop_labels(title: str) -> str:
     if len(parts) < 2:
         return title
     if parts[0].strip().lower() in _LABELS:
-        title = title[title.find(parts[0]) + len(parts[0]):].lstrip(" |-–—:·•»/")
+        title = title[title.find(parts[0]) + len(parts[0]):].lstrip(_STRIP)
     if parts[-1].strip().lower() in _LABELS:
-        title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/")
+        title = title[: title.rfind(parts[-1])].rstrip(_STRIP)
     return title
 
 
@@ -338,7 +363,10 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
         long = [h for h in h1s if len(_tokens(h)) >= 4]
         best = long[0] if long else (h1s[0] if len(h1s) == 1 and len(_tokens(h1s[0])) >= 3 else None)
     if best:
-        return _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
+        title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
+        if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
+            title = next((m for m in metas if m.casefold() == title.casefold()), title)
+        return title
     return metas[0] if metas else ""
 
 
@@ -448,8 +476,9 @@ _NOT_A_NAME = re.compile(
     r"redacción|redação|redactie)\b", re.I)
 _STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staff\s+reports?|redazione|redaktion|"
                     r"rédaction|redacción|redação|redactie)\b", re.I)
-_CREDENTIALS = re.compile(r"(,?\s+(ph\.?d|m\.?d|ms|msc|ma|mba|mph|rdn|rd|ld|cdces|rn|cpt|cscs|dvm|esq|jd|np|pa-c|facs|faap)\.?)+$",
-                          re.I)
+# two-letter degrees are also surnames ("Rui Ma"): without a comma they go only when in capitals
+_CREDENTIALS = re.compile(r"((,\s*|\s+)(ph\.?d|m\.d|msc|mba|mph|rdn|cdces|cpt|cscs|dvm|esq|pa-c|facs|faap)\.?|"
+                          r",\s*(md|ms|ma|rd|ld|rn|jd|np)\.?|\s+(?-i:MD|MS|MA|RD|LD|RN|JD|NP)\.?)+$", re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
 _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
                       r"\b(updated|published|posted)\b.*$|"

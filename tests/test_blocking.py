@@ -26,6 +26,14 @@ def test_refusals_are_recognized(status, body, reason):
     assert blocked_reason(status, body) == reason
 
 
+def test_a_forum_page_served_inside_noscript_is_not_a_refusal():
+    posts = "".join(f"<p>Post {i}: the new crane drivers say the electric winches are quieter and smoother than the old "
+                    f"diesel ones, and the quay is calmer at night.</p>" for i in range(8))
+    page = (b"<html><head>" + b"<script>window.__STATE__={};</script>" * 100 + b"</head><body>"
+            b"<noscript data-path='/t/cranes/12'>" + posts.encode() + b"</noscript></body></html>")
+    assert blocked_reason(200, page) is None
+
+
 def test_an_article_with_a_captcha_comment_form_and_bot_beacon_is_not_a_refusal():
     page = article_html(story("captcha-comments"), extra_head=(
         '<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script>'
