@@ -19,7 +19,7 @@ from typing import Any
 
 from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
-from pipelines.dates import date_from_url
+
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date)
 from pipelines.urls import canonical_url, same_site
@@ -96,11 +96,6 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if refused:
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
-    if pagekind.lacks_article_signals(signals, url_date=bool(date_from_url(url) or hints.get("published")),
-                                      shown_date=lambda: visible_date(tree), credited=bool(authors),
-                                      found_date=lambda: _quick_date(tree, url)):
-        rule = pagekind.NO_SIGNALS
-        return {"kind": "not-article", "reason": "page-kind", "detail": f"{rule.name}: {rule.why}"}
     trace["title"] = title
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs
@@ -399,15 +394,6 @@ def _text_date(tree, url: str) -> str | None:
         return shown
     try:
         return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
-    except Exception:
-        return None
-
-
-def _quick_date(tree, url: str) -> str | None:
-    from htmldate import find_date
-
-    try:
-        return find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
     except Exception:
         return None
 

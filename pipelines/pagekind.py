@@ -4,8 +4,7 @@ gives. A page that declares itself an article (JSON-LD Article or og:type articl
 refused here: these rules speak only for pages that do not.
 
 Rules are data (name, what they look at, why), as in ``pipelines/blocking.py``; ``not_article``
-returns the first that fires. The last rule, ``no article signals``, is asked by the caller once
-dates and credits are known.
+returns the first that fires.
 """
 
 from __future__ import annotations
@@ -78,26 +77,6 @@ def not_article(signals: PageSignals) -> Rule | None:
     return next((rule for rule in RULES if rule.test(signals)), None)
 
 
-NO_SIGNALS = Rule("no article signals", "no article markup, no date (markup, address, shown or in the page), no credit, "
-                  "not a post's address",
-                  lambda s: False)
-
-
-# a post's address: a blog, news or articles section, then a slug of three words or more
-_POST_PATH = re.compile(r"/(blogs?|articles?|news|posts?|insights|stor(y|ies)|journal|magazine|features?|opinion|"
-                        r"columns?|editorial)/(.+/)?([^/]*[^\W_]+[-_][^\W_]+[-_][^\W_]+|\d{3,}(\.html?)?$)", re.I)
-
-
-def post_address(url: str) -> bool:
-    return bool(_POST_PATH.search(urlsplit(url).path))
-
-
-def lacks_article_signals(signals: PageSignals, url_date: bool, shown_date: Callable[[], str | None],
-                          credited: bool, found_date: Callable[[], str | None]) -> bool:
-    """Nothing on the page says article: no article markup, no date in its markup, address or
-    near the story, none that a quick search of the page finds, no one credited, and an address
-    that is not a post's (``/blog/how-to-...``). An archive keeps stories, which say when and by
-    whom; service, landing and shop pages say neither."""
-    if signals.declares_article or signals.states_date or url_date or credited or post_address(signals.url):
-        return False
-    return not shown_date() and not found_date()
+# Not a rule: "no article markup, no date, no credit, not a post's address". Measured on the dev sets
+# it refused 50 real articles (42 of wcxb-dev's 710, 7 of htmldate-bbaw's 184) for 102 non-articles:
+# an archive that loses one story for every two service pages it keeps out is losing stories.

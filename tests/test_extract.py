@@ -690,9 +690,9 @@ def test_a_documentation_page_is_not_an_article():
     assert result["kind"] == "not-article" and result["detail"].startswith("documentation URL")
 
 
-def test_a_page_with_no_date_no_credit_and_no_article_markup_is_not_an_article():
-    result = extract(page(), url=SERVICE_URL)
-    assert result["kind"] == "not-article" and result["detail"].startswith("no article signals")
+def test_a_page_with_no_date_no_credit_and_no_article_markup_is_still_an_article():
+    # the lack of every signal refused one real story for every two non-articles on the dev sets
+    assert extract(page(), url=SERVICE_URL)["kind"] == "article"
 
 
 @pytest.mark.parametrize("signal", [
@@ -768,7 +768,6 @@ def test_a_story_the_page_prints_twice_is_an_article_kept_once():
 
 def test_an_undated_post_under_a_blog_address_is_an_article():
     assert extract(page(), url="https://example.com/blog/how-the-port-electrified-its-cranes")["kind"] == "article"
-    assert extract(page(), url="https://example.com/services/crane-maintenance-and-repair")["kind"] == "not-article"
 
 
 @pytest.mark.parametrize("credit, name", [("Rui Ma", "Rui Ma"), ("Jane Doe, MD", "Jane Doe"),
