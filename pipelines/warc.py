@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import io
 import os
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -27,6 +28,7 @@ OPEN_SUFFIX = ".open"
 SUFFIX = ".warc.gz"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+COMPRESS_LEVEL = 6
 DROPPED_HEADERS = {"transfer-encoding"}  # the body is kept de-chunked, so the header would lie
 
 
@@ -148,7 +150,7 @@ class WarcFiles:
             self.close()
         if self._file is None:
             self._open()
-        return _writer_for(self._file)
+        return _builder()
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -165,24 +167,22 @@ class WarcFiles:
             break
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._file, self._name = handle, name
-        writer = _writer_for(handle)
-        writer.write_record(writer.create_warcinfo_record(name, self.info))
+        _append(handle, _builder().create_warcinfo_record(name, self.info))
         handle.flush()
 
     def _write(self, record, exchange: Exchange, request_of) -> Written:
         from warcio.statusandheaders import StatusAndHeaders
 
-        writer = _writer_for(self._file)
         offset = self._file.tell()
-        writer.write_record(record)
+        _append(self._file, record)
         length = self._file.tell() - offset
-        request = writer.create_warc_record(
+        request = _builder().create_warc_record(
             exchange.url, "request",
             http_headers=StatusAndHeaders(f"{exchange.method} {exchange.target} {exchange.protocol}",
                                           exchange.request_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": warc_date(exchange.fetched),
                                "WARC-Concurrent-To": request_of.rec_headers.get_header("WARC-Record-ID")})
-        writer.write_record(request)
+        _append(self._file, request)
         self._file.flush()
         content_type = next((v for k, v in exchange.response_headers if k.lower() == "content-type"), None)
         return Written(url=exchange.url, warc=self._name, offset=offset, length=length,
@@ -191,10 +191,23 @@ class WarcFiles:
                        record_id=record.rec_headers.get_header("WARC-Record-ID"))
 
 
-def _writer_for(handle: BinaryIO):
+def _builder():
+    """warcio's record builder (it writes nothing itself)."""
     from warcio.warcwriter import WARCWriter
 
-    return WARCWriter(handle, gzip=True, warc_version="WARC/1.1")
+    return WARCWriter(None, gzip=False, warc_version="WARC/1.1")
+
+
+def _append(handle: BinaryIO, record) -> None:
+    """Write ``record`` as one gzip member of its own: warcio serialises it, zlib compresses it at
+    ``COMPRESS_LEVEL`` (warcio's gzip writer uses level 9: on the corpus's pages 40 % more CPU, in
+    the crawl's event loop, for 0.7 % less disk)."""
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=False, warc_version="WARC/1.1").write_record(record)
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    handle.write(packer.compress(buffer.getvalue()) + packer.flush())
 
 
 def _status_line(status: int) -> str:
