@@ -274,7 +274,9 @@ class Archive:
                 if outcome != "skipped" or result.fetched:
                     self._remember_fetch(result, outcome, article_id, now_dt, policy)
                 if result.capture:
-                    self._save_capture(result.capture, article_id, result.hints)
+                    capture_id = self._save_capture(result.capture, article_id, result.hints)
+                    if outcome in ("new", "revised"):  # the capture the record now comes from
+                        self.db.execute("UPDATE articles SET capture_id = ? WHERE id = ?", [capture_id, article_id])
             runs: dict[int, list[str]] = {}
             for result, outcome in zip(results, report.outcomes):
                 if result.run_id is not None:
@@ -283,10 +285,10 @@ class Archive:
                 self.ledger.count(run_id, runs.get(run_id, ()), fetched.get(run_id))
         return report
 
-    def _save_capture(self, capture: dict[str, Any], article_id: int | None, hints: dict[str, Any] | None) -> None:
+    def _save_capture(self, capture: dict[str, Any], article_id: int | None, hints: dict[str, Any] | None) -> int:
         row = {**capture, "article_id": article_id,
                "hints": json.dumps(hints, ensure_ascii=False, sort_keys=True) if hints else None}
-        self.db["captures"].insert(row)
+        return self.db["captures"].insert(row).last_pk
 
     def latest_capture(self, url: str) -> dict[str, Any] | None:
         """The newest full (not revisit) capture of ``url``: what a revisit refers to."""

@@ -52,8 +52,9 @@ class Source:
 
 @dataclass
 class Candidate:
-    """An article and the captures its record is re-extracted from: the latest, and for a
-    revised article also the first (what a crawl took the first-capture fields from)."""
+    """An article and the captures its record is re-extracted from: the one its current title
+    and body come from, and for a revised article also the first (what a crawl took the
+    first-capture fields from)."""
 
     article_id: int
     site: str
@@ -120,7 +121,9 @@ class Reextraction:
         if ids:
             where.append(f"a.id IN ({','.join('?' * len(ids))})")
             params += list(ids)
-        latest = "(SELECT max(id) FROM captures WHERE article_id = a.id)"
+        # the capture the record comes from (a crawl's new article or latest revision); for
+        # archives older than that column, the article's latest capture
+        latest = "coalesce(a.capture_id, (SELECT max(id) FROM captures WHERE article_id = a.id))"
         first = "(SELECT min(id) FROM captures WHERE article_id = a.id AND revisit_of IS NULL AND status = 200)"
         sql = (f"SELECT a.id, a.site, {', '.join('a.' + f for f in FIELDS)}, a.revisions, c.id, c.revisit_of, "
                f"c.fetched, {first} FROM articles a LEFT JOIN captures c ON c.id = {latest}"

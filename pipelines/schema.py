@@ -242,11 +242,13 @@ def m014_captures(db: sqlite_utils.Database) -> None:
 
 @migration
 def m015_reextraction(db: sqlite_utils.Database) -> None:
-    # Which extractor made each record, kept apart from the publisher's revisions: a re-extraction
-    # (``newsarchive reextract``) sets ``extracted_by`` and ``reextracted``, never ``updated``,
+    # Which extractor made each record, and from which capture, kept apart from the publisher's
+    # revisions: a re-extraction (``newsarchive reextract``) sets ``extracted_by`` and
+    # ``reextracted``, never ``updated``,
     # ``revisions`` or ``article_versions``. One row per re-extraction in ``extraction_runs``.
     db["articles"].add_column("extracted_by", str)
     db["articles"].add_column("reextracted", str)
+    db["articles"].add_column("capture_id", int)  # the capture the current title and body come from
     db["extraction_runs"].create(
         {"id": int, "started": str, "finished": str, "status": str, "dry_run": int, "extractor": str,
          "articles": int, "changed": int, "unchanged": int, "not_articles": int, "failed": int,

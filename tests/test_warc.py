@@ -344,3 +344,23 @@ def test_reextract_of_a_revised_article_keeps_what_a_crawl_keeps_from_its_first_
     assert result.returncode == 0, result.stderr
     assert "1 articles re-extracted: 0 changed" in result.stdout, result.stdout
     assert articles(db) == before
+
+
+def test_reextract_uses_the_capture_a_record_came_from_not_a_later_unchanged_fetch(servers, tmp_path):
+    server = servers.new()
+    text = story("stamped")
+    stamp = {"modified": "2024-03-06T08:00:00Z"}
+    link = server.add("/news/stamped/", lambda request: Response(article_html(text, extra_head=(
+        f'<meta property="article:modified_time" content="{stamp["modified"]}">')).encode()))
+    server.add("/feed.xml", rss([(link, None)]), content_type="application/rss+xml")
+    server.add("/", listing_html("Home", [link], feeds=[("/feed.xml", "application/rss+xml")]))
+    config = write_config(tmp_path / "sites.toml", {"site": {"url": server.url("/"), "recheck": ALWAYS_DUE}})
+    db = tmp_path / "archive.db"
+    assert_clean_exit(run_crawl(config, db))
+    stamp["modified"] = "2024-05-01T08:00:00Z"  # a new stamp, the same story: the crawl keeps the record
+    assert_clean_exit(run_crawl(config, db))
+    before = articles(db)
+    assert len(captures(db)) == 2 and [a["revisions"] for a in before.values()] == [0]
+    result = reextract(config, db)
+    assert result.returncode == 0, result.stderr
+    assert "1 articles re-extracted: 0 changed" in result.stdout, result.stdout
