@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, PageMeta, _is_site_name, _site_keys,
+from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, _WIRE, PageMeta, _is_site_name, _site_keys,
                                 clean_name, split_names, squash)
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
@@ -41,9 +41,6 @@ _NOT_CREDIT = re.compile(r"\b(foto|fotos|photo|photos|photograph(?:er|y)?|image|
                          r"cookie|min\s+read|minutes?\s+read|read\s+time|updated|published|posted\s+on|says|said|"
                          r"reply|comments?|kommentare?|commentaires?|comentarios?|commenti|commento|reacties|e-?mail|leave|"
                          r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:#@<>{}=|]|\d{3,}", re.I)
-_WIRE = re.compile(r"^(the\s+)?(associated\s+press|ap|afp|agence\s+france[- ]presse|reuters|ani|pti|ians|upi|dpa|efe|"
-                   r"ansa|canadian\s+press|press\s+association|pa\s+media|bloomberg(\s+news)?|xinhua|kyodo(\s+news)?|"
-                   r"tass|aap|ntb|tt|sda|apa|epd|kna|yonhap|jiji|news\s+agencies|agencies|wire\s+services?)\.?$", re.I)
 
 
 _FUNCTION_WORDS = {"to", "the", "a", "an", "of", "or", "for", "with", "in", "on", "at", "your", "our", "my", "this",

@@ -1,5 +1,6 @@
 """Manual crawl requests (``crawl_requests``): ``newsarchive trigger`` and the reading room add
-them, the daemon takes and answers them. This module is the only one that writes that table.
+them, the daemon takes and answers them. Only this module and the reading room's writable
+``request_crawl`` query (which only inserts) write that table.
 
 A request is pending (``taken`` NULL), taken by the daemon (``taken`` set), and answered by the
 run that served it (``run_id``). A request taken by a daemon that died before answering it is

@@ -489,9 +489,12 @@ _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managi
                    r"analyst|critic|producer|photographer|author)s?$", re.I)
 _AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
 # Wire services: credited on copy they supply, but not people.
-_WIRE = re.compile(r"^(the\s+)?(associated\s+press|ap|afp|agence\s+france[- ]presse|reuters|ani|pti|ians|upi|dpa|efe|"
-                   r"ansa|canadian\s+press|press\s+association|pa\s+media|bloomberg(\s+news)?|xinhua|kyodo(\s+news)?|"
-                   r"tass|aap|cnn\s+wire|news\s+agencies|agencies|wire\s+services?)(\s+staff)?\.?$", re.I)
+# News agencies and wire services, as bylines name them (one vocabulary for every credit rule)
+WIRE_NAMES = (r"associated\s+press", "ap", "afp", r"agence\s+france[- ]presse", "reuters", "ani", "pti", "ians", "upi",
+              "dpa", "efe", "ansa", r"canadian\s+press", r"press\s+association", r"pa\s+media", r"bloomberg(\s+news)?",
+              "xinhua", r"kyodo(\s+news)?", "tass", "aap", "ntb", "tt", "sda", "apa", "epd", "kna", "yonhap", "jiji",
+              r"cnn\s+wire", r"news\s+agencies", "agencies", r"wire\s+services?")
+_WIRE = re.compile(r"^(the\s+)?(" + "|".join(WIRE_NAMES) + r")(\s+staff)?\.?$", re.I)
 
 
 def clean_name(value: str) -> str | None:
