@@ -57,12 +57,13 @@ class WarcCapture:
             ip=str(response.ip_address) if response.ip_address else None)
         try:
             previous = run.archive.latest_capture(response.url)
+            digest = payload_digest(response.body)
             if response.status == 304:
                 written = files.revisit(exchange, previous, not_modified=True)
-            elif previous and previous["digest"] == payload_digest(response.body):
+            elif previous and previous["digest"] == digest:
                 written = files.revisit(exchange, previous, not_modified=False)
             else:
-                written = files.response(exchange)
+                written = files.response(exchange, digest)
         except OSError as exc:  # e.g. a full disk: the page is still archived, its capture is not
             self.crawler.stats.inc_value("newsarchive/warc/failed")
             logger.error("WARC capture of %s failed: %s", response.url, exc)

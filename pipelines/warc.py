@@ -97,14 +97,15 @@ class WarcFiles:
     _name: str | None = None
     _serial: int = 0
 
-    def response(self, exchange: Exchange) -> Written:
-        """Write the response record (and the request record after it)."""
+    def response(self, exchange: Exchange, digest: str | None = None) -> Written:
+        """Write the response record (and the request record after it); ``digest`` is the body's
+        ``payload_digest`` when the caller has it already."""
         from warcio.statusandheaders import StatusAndHeaders
 
         writer = self._writer()
         http = StatusAndHeaders(_status_line(exchange.status), _kept(exchange.response_headers),
                                 protocol=exchange.protocol)
-        headers = {"WARC-Date": warc_date(exchange.fetched), "WARC-Payload-Digest": payload_digest(exchange.body)}
+        headers = {"WARC-Date": warc_date(exchange.fetched), "WARC-Payload-Digest": digest or payload_digest(exchange.body)}
         if exchange.ip:
             headers["WARC-IP-Address"] = exchange.ip
         record = writer.create_warc_record(exchange.url, "response", payload=io.BytesIO(exchange.body),
@@ -119,7 +120,7 @@ class WarcFiles:
         writer = self._writer()
         http = StatusAndHeaders(_status_line(exchange.status), _kept(exchange.response_headers),
                                 protocol=exchange.protocol)
-        digest = refers_to["digest"] if refers_to and not_modified else payload_digest(exchange.body)
+        digest = refers_to["digest"] if refers_to else payload_digest(exchange.body)  # a revisit repeats it
         headers = {"WARC-Date": warc_date(exchange.fetched),
                    "WARC-Profile": NOT_MODIFIED_PROFILE if not_modified else IDENTICAL_PROFILE,
                    "WARC-Payload-Digest": digest or payload_digest(b""),
@@ -246,10 +247,6 @@ def read_record(directory: Path, warc: str, offset: int, length: int):
 def decoded_body(record) -> bytes:
     """A response record's body with its content-encoding (gzip, deflate, br) undone."""
     return record.content_stream().read()
-
-
-def raw_body(record) -> bytes:
-    return record.raw_stream.read()
 
 
 def recover(directory: Path) -> list[Path]:
