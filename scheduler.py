@@ -57,6 +57,8 @@ from pipelines.transactions import writing
 # it pulls in Scrapy).
 EXIT_BUSY = 4
 ISO = "%Y-%m-%dT%H:%M:%SZ"
+REMOTE_POLL_SECONDS = 1.0  # how often the daemon asks the broker whether a queued crawl ended
+REMOTE_STOP_MARGIN = 10.0  # seconds more a stopping daemon waits for workers to report
 
 
 # -- the daemon ---------------------------------------------------------------------------------
@@ -75,12 +77,17 @@ class _Run:
     limit: float = 0.0  # crawl_timeout when the crawl started
     stopped: bool = False  # stopped by the daemon's shutdown
     task: asyncio.Task | None = None
+    task_id: str | None = None  # the crawl's task on the broker (``--broker``)
+    worker: str | None = None  # the cluster worker that ran it
 
 
 class Daemon:
-    def __init__(self, config: Config, db_path: str):
+    def __init__(self, config: Config, db_path: str, broker: str | None = None):
         self.config = config
         self.db_path = os.path.abspath(db_path)
+        self.broker = broker  # crawls go to cluster workers through this broker
+        self.dispatch = None  # crawler.cluster.dispatch.Dispatcher, with a broker
+        self.writer: Child | None = None  # the archive writer process, with a broker
         self.snapshot = lock_dir(db_path) / SNAPSHOT_NAME
         self.runs: dict[str, _Run] = {}
         self.stopping = False
@@ -93,6 +100,7 @@ class Daemon:
         self._hurry = asyncio.Event()  # a second stop signal: do not wait for crawls to finish
         self._wake = asyncio.Event()  # look at crawl_requests now
         self._slots = asyncio.Condition()  # guards ``active`` against max_parallel
+        self._writer_done = False
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT, then stop cleanly."""
@@ -106,6 +114,7 @@ class Daemon:
                 loop.add_signal_handler(signum, self._request_stop)
             loop.add_signal_handler(signal.SIGHUP, self._reload)
             self._recover()
+            writer = await self._start_cluster() if self.broker else None
             self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=TIMEZONE)
             self.scheduler.add_listener(self._on_slot_skipped, EVENT_JOB_MAX_INSTANCES)
             for site in self.config.sites.values():
@@ -117,6 +126,8 @@ class Daemon:
             poll = asyncio.create_task(self._poll())
             await self._stop.wait()
             await self._shutdown(poll)
+            if writer is not None:
+                await self._stop_writer(writer)
         finally:
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
@@ -208,14 +219,17 @@ class Daemon:
             self._wake.set()  # requests that waited for this run
 
     async def _take_slot(self) -> bool:
-        async with self._slots:
-            await self._slots.wait_for(lambda: self.stopping or self.active < self.config.daemon.max_parallel)
+        async with self._slots:  # with a broker the workers' concurrency is the limit
+            await self._slots.wait_for(lambda: self.stopping or self.broker is not None
+                                       or self.active < self.config.daemon.max_parallel)
             if self.stopping:
                 return False
             self.active += 1
             return True
 
     async def _crawl(self, run: _Run) -> None:
+        if self.dispatch is not None:
+            return await self._crawl_remote(run)
         daemon = self.config.daemon
         run.spawned, run.limit = True, daemon.crawl_timeout
         spawned_at = utc_now()
@@ -231,7 +245,7 @@ class Daemon:
             emit("run.timeout", site=run.site, pid=child.pid, limit=daemon.crawl_timeout)
             await child.stop(daemon.grace_period)
         code = await child.reap()
-        row = self._settle(run, code, spawned_at)
+        row = self._settle(run, code, spawned_at, child.pid, list(child.tail))
         seconds = round(time.monotonic() - started, 1)
         if row is None:
             emit("run.end", site=run.site, trigger=run.trigger, status="busy", seconds=seconds,
@@ -240,10 +254,12 @@ class Daemon:
         emit("run.end", site=run.site, run=row["id"], trigger=run.trigger, status=row["status"], seconds=seconds,
              **{k: row[k] for k in COUNTS}, message=row["message"])
 
-    def _settle(self, run: _Run, code: int, spawned_at: str) -> dict | None:
+    def _settle(self, run: _Run, code: int | None, spawned_at: str, pid: int | None, tail: list[str],
+                row: dict | None = None, ended: str | None = None) -> dict | None:
         """Make the child's crawl_runs row tell what happened; link the requests it answered."""
         ledger = self.archive.ledger
-        row = ledger.find(run.site, run.child.pid, spawned_at)
+        if row is None and run.worker is None:
+            row = ledger.find(run.site, pid, spawned_at)
         if row is None and code == EXIT_BUSY:
             self._release_requests(run)
             return None
@@ -252,11 +268,13 @@ class Daemon:
             status, reason = RunStatus.TIMEOUT, f"stopped after the crawl_timeout of {run.limit:g} s"
         elif run.stopped:
             status, reason = RunStatus.INTERRUPTED, "stopped by the daemon's shutdown"
-        ended = f"crawl process {describe_exit(code)}"
+        where = f" on worker {run.worker}" if run.worker else ""
+        ended = ended or f"crawl process{where} {describe_exit(code)}"
         if row is None:
-            detail = f": {run.child.tail[-1]}" if run.child.tail else ""
+            detail = f": {tail[-1]}" if tail else ""
             message = "; ".join(filter(None, [reason, f"{ended} before starting the run{detail}"]))
-            row = ledger.record_unstarted(run.site, run.trigger, run.child.pid, spawned_at, status, message)
+            row = ledger.record_unstarted(run.site, run.trigger, None if run.worker else pid, spawned_at, status,
+                                          message, worker=run.worker)
         else:
             row = ledger.settle(row["id"], status, "; ".join(filter(None, [reason, ended])))
         if run.requests:
@@ -265,6 +283,72 @@ class Daemon:
             else:
                 self.requests.answer(run.requests, row["id"])
         return row
+
+    async def _crawl_remote(self, run: _Run) -> None:
+        """The crawl as a task on the ``crawl`` queue: wait for a worker to run it, then settle."""
+        daemon = self.config.daemon
+        run.spawned, run.limit = True, daemon.crawl_timeout
+        spawned_at = utc_now()
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+        run.task_id = await loop.run_in_executor(None, self.dispatch.submit, run.site, run.trigger,
+                                                 self.snapshot.read_text(encoding="utf-8"), daemon.crawl_timeout,
+                                                 daemon.grace_period)
+        emit("run.queued", site=run.site, trigger=run.trigger, task=run.task_id, requests=len(run.requests) or None)
+        while True:
+            try:
+                ended = await loop.run_in_executor(None, self.dispatch.poll, run.task_id)
+            except Exception as exc:  # the broker is away: keep waiting, the task is safe there
+                emit("broker.error", site=run.site, message=f"{type(exc).__name__}: {exc}"[:300])
+                ended = None
+            if ended is not None:
+                break
+            await asyncio.sleep(REMOTE_POLL_SECONDS)
+        report = ended.result or {}
+        run.worker = report.get("worker") or "unknown"
+        run.timed_out, run.stopped = bool(report.get("timed_out")), bool(report.get("stopped")) or run.stopped
+        seconds = round(time.monotonic() - started, 1)
+        if report.get("busy") or report.get("not_started"):
+            self._release_requests(run)
+            emit("run.end", site=run.site, trigger=run.trigger, worker=run.worker,
+                 status="busy" if report.get("busy") else "not-started", seconds=seconds, message=report.get("message"))
+            return
+        row = self.archive.ledger.get(report["run_id"]) if report.get("run_id") else None
+        code = report.get("code")
+        failure = f"crawl task failed on the worker: {ended.error}" if ended.error else None
+        row = self._settle(run, code, spawned_at, report.get("pid"), list(report.get("tail") or []), row, failure)
+        emit("run.end", site=run.site, run=row["id"], trigger=run.trigger, worker=run.worker, status=row["status"],
+             seconds=seconds, **{k: row[k] for k in COUNTS}, message=row["message"])
+
+    async def _start_cluster(self) -> asyncio.Task:
+        from crawler.cluster.dispatch import Dispatcher
+
+        self.dispatch = Dispatcher(self.broker)
+        self.dispatch.check(self.config.daemon.crawl_timeout, self.config.daemon.grace_period)
+        return asyncio.create_task(self._keep_writer())
+
+    async def _keep_writer(self) -> None:
+        """The archive writer runs as long as the daemon; one that dies is started again."""
+        from crawler.cluster.dispatch import WRITER_RESTART_DELAY, spawn_writer
+
+        while True:
+            self.writer = await spawn_writer(self.db_path, self.broker)
+            emit("writer.spawned", pid=self.writer.pid)
+            code = await self.writer.reap()
+            if self._writer_done:
+                return
+            emit("writer.died", pid=self.writer.pid, message=f"archive writer {describe_exit(code)}; restarting",
+                 tail=self.writer.tail[-1] if self.writer.tail else None)
+            await asyncio.sleep(WRITER_RESTART_DELAY)
+
+    async def _stop_writer(self, keeper: asyncio.Task) -> None:
+        self._writer_done = True
+        if self.writer is not None and self.writer.proc.returncode is None:
+            await self.writer.stop(self.config.daemon.grace_period)
+        try:
+            await asyncio.wait_for(keeper, self.config.daemon.grace_period + 5)
+        except (TimeoutError, asyncio.CancelledError):
+            keeper.cancel()
 
     def _release_requests(self, run: _Run) -> None:
         self.requests.release(run.requests)
@@ -371,19 +455,27 @@ class Daemon:
                 if run.child is not None and run.child.proc.returncode is None:
                     run.stopped = True
                     run.child.terminate()
-            await asyncio.wait([all_done], timeout=grace)
+                elif run.task_id is not None and not run.task.done():
+                    run.stopped = True  # the worker stops it (or never starts it)
+                    self.dispatch.stop(run.task_id)
+            await asyncio.wait([all_done], timeout=grace + (REMOTE_STOP_MARGIN if self.broker else 0))
             for run in runs:
                 if run.child is not None and run.child.proc.returncode is None:
                     kill_group(run.child.pid)
-            await all_done
+                elif run.task is not None and not run.task.done():
+                    run.task.cancel()  # a worker that does not answer: its run is settled when the site runs again
+                    emit("run.abandoned", site=run.site, task=run.task_id,
+                         message="no answer from its worker; the next run of the site settles it")
+            await asyncio.gather(*tasks, return_exceptions=True)
         emit("daemon.stop")
 
 
-def run_daemon(config: Config, db_path: str) -> None:
-    """Run the daemon for ``config`` (re-read from its file) on the archive at ``db_path``."""
+def run_daemon(config: Config, db_path: str, broker: str | None = None) -> None:
+    """Run the daemon for ``config`` (re-read from its file) on the archive at ``db_path``; with a
+    ``broker``, crawls run on cluster workers (``crawler.cluster``)."""
     install_logging("WARNING")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # skipped slots are logged as run.skipped
-    asyncio.run(Daemon(config, db_path).run())
+    asyncio.run(Daemon(config, db_path, broker).run())
 
 
 def take_daemon_lock(db_path: str) -> FileLock:

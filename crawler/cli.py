@@ -87,18 +87,63 @@ def say(line: str) -> None:
     write_line(line, sys.stdout)
 
 
+broker_option = click.option(
+    "--broker", metavar="URL", default=None, envvar="NEWSARCHIVE_BROKER",
+    help="Celery broker of a crawl cluster, e.g. redis://:PASSWORD@10.0.0.5:6379/0 "
+         "(default: $NEWSARCHIVE_BROKER; see docs/cluster.md).")
+
+
 @cli.command()
 @config_option
 @db_option
-def run(config_file: str | None, db_file: str | None) -> None:
-    """Run the daemon: crawl every site on its schedule until stopped (SIGTERM/SIGINT)."""
+@broker_option
+def run(config_file: str | None, db_file: str | None, broker: str | None) -> None:
+    """Run the daemon: crawl every site on its schedule until stopped (SIGTERM/SIGINT). With
+    --broker, crawls go to `newsarchive worker` hosts and this process writes the archive."""
     import scheduler
+    from crawler.cluster import ClusterUnavailable, require
 
     config = _load(config_file)
     try:
-        scheduler.run_daemon(config, db_path(db_file))
-    except (ConfigError, ArchiveError) as exc:
+        if broker:
+            require()
+            from crawler.cluster.app import check_broker
+
+            check_broker(broker)
+        scheduler.run_daemon(config, db_path(db_file), broker)
+    except (ConfigError, ArchiveError, ClusterUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.option("--broker", metavar="URL", required=True, envvar="NEWSARCHIVE_BROKER",
+              help="The cluster's Celery broker, as given to `newsarchive run --broker` (or $NEWSARCHIVE_BROKER).")
+@click.option("--name", default=None, metavar="NAME",
+              help="This host's name in crawl_runs.worker and in its WARC file names (default: the host name).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Sites crawled at once on this host (each a crawl process).")
+@click.option("--workdir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where crawls run and write their WARC files (warcs/); never the archive's folder.")
+def worker(broker: str, name: str | None, concurrency: int, workdir: str) -> None:
+    """Run a crawl host of a cluster: take site crawls from the broker's crawl queue until stopped."""
+    from crawler.cluster import ClusterUnavailable, require
+
+    try:
+        require()
+        from crawler.cluster.app import check_broker
+        from crawler.cluster.worker import run_worker
+
+        check_broker(broker)
+        os.makedirs(workdir, exist_ok=True)
+        run_worker(broker, name, concurrency, workdir)
+    except ClusterUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"--workdir {workdir}: {exc.strerror}") from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("redis"):
+            raise click.ClickException(f"broker {broker}: {exc}") from None
+        raise
 
 
 @cli.command()

@@ -8,6 +8,7 @@ crashed daemon never leaves crawls behind.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import os
 import signal
@@ -147,3 +148,13 @@ def describe_exit(code: int | None) -> str:
             name = f"signal {-code}"
         return f"was killed by {name}"
     return f"exited with code {code}"
+
+
+def die_with_parent(parent: int) -> bool:
+    """Ask Linux to send SIGTERM when the parent exits; False when the parent is already gone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the crawl's parent check covers it
+    return os.getppid() == parent

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import logging
 import os
 import signal
@@ -27,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.cluster import ClusterUnavailable
 from crawler.config import Config, ConfigError, Site, load_config
 from crawler.context import SiteRun
+from crawler.launcher import die_with_parent
 from crawler.logs import emit, install_logging
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractorPool
-from pipelines.health import run_health
 from pipelines.ledger import COUNTS, RunStatus
 from pipelines.locks import SiteBusy, acquire
 from pipelines.schema import software_version
@@ -112,15 +112,31 @@ def _one_line_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-class CrawlJob:
-    """Crawls a list of sites in one process (parallel across sites, spiders in turn per site)."""
+class LocalAccess:
+    """How a crawl on the archive's own host reaches it: the file, and the site locks beside it."""
 
-    def __init__(self, sites: list[Site], archive: Archive, db_path: str, *, trigger: str = "manual",
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+
+    def open(self) -> Archive:
+        return Archive.open(self.db_path)
+
+    def lock(self, site: str):
+        """Hold ``site`` for this process; SiteBusy when another process crawls it."""
+        return acquire(self.db_path, site)
+
+
+class CrawlJob:
+    """Crawls a list of sites in one process (parallel across sites, spiders in turn per site).
+    ``archive`` is an ``Archive`` (or, on a cluster worker, a ``crawler.cluster.remote.RemoteArchive``);
+    ``access`` opens another connection to it and takes site locks."""
+
+    def __init__(self, sites: list[Site], archive: Archive, access: LocalAccess, *, trigger: str = "manual",
                  workers: int | None = None, max_sites: int = 8, log_level: str = "WARNING",
                  parent: int | None = None, warc: WarcFiles | None = None, capture_discovery: bool = False):
         self.sites = sites
         self.archive = archive
-        self.db_path = db_path
+        self.access = access
         self.trigger = trigger
         self.pool = ExtractorPool(workers)
         self.max_sites = max_sites
@@ -192,11 +208,11 @@ class CrawlJob:
     def _exit_now(self, why: str) -> None:
         """Record the active runs as interrupted (on a connection of this thread) and exit."""
         try:
-            archive = Archive.open(self.db_path)
+            archive = self.access.open()
             try:
                 for context in list(self.active.values()):
-                    archive.ledger.finish(context.run_id, RunStatus.INTERRUPTED,
-                                          f"{self.stop_reason}; exited hard ({why})")
+                    archive.finish_run(context.run_id, RunStatus.INTERRUPTED,
+                                       message=f"{self.stop_reason}; exited hard ({why})")
             finally:
                 archive.close()
         except Exception:  # exiting matters more than the ledger; the next opener settles it
@@ -243,7 +259,7 @@ class CrawlJob:
         if self.stopping:
             return RunSummary(site.name, None, RunStatus.INTERRUPTED, message=f"not started: {self.stop_reason}")
         try:
-            lock = acquire(self.db_path, site.name)
+            lock = self.access.lock(site.name)
         except SiteBusy as exc:
             emit("crawl.busy", site=site.name, message=str(exc))
             return RunSummary(site.name, None, BUSY, message=str(exc))
@@ -300,7 +316,7 @@ class CrawlJob:
         row = self.archive.finish_run(run_id, status, fetched, message)
         counts = {k: row[k] or 0 for k in COUNTS}
         try:
-            health = run_health(self.archive.db, run_id, site.name)
+            health = self.archive.health(run_id, site.name)
         except (ArchiveError, sqlite3.Error) as exc:
             health = {}
             emit("health.error", site=site.name, run=run_id, message=str(exc))
@@ -333,16 +349,10 @@ def common_cause(archive: Archive, summaries: list[RunSummary]) -> str | None:
     run_ids = [s.run_id for s in failed if s.run_id is not None]
     if len(run_ids) != len(failed):
         return None
-    marks = ",".join("?" * len(run_ids))
     try:
-        rows = archive.db.execute(
-            f"SELECT run_id, reason, count(*) FROM failed_urls WHERE run_id IN ({marks}) "
-            "GROUP BY run_id, reason ORDER BY run_id, count(*) DESC", run_ids).fetchall()
-    except sqlite3.Error:
+        top = archive.failure_reasons(run_ids)
+    except (ArchiveError, sqlite3.Error):
         return None
-    top: dict[int, str] = {}
-    for run_id, reason, _ in rows:
-        top.setdefault(run_id, reason)
     reasons = set(top.values())
     if len(top) == len(run_ids) and len(reasons) == 1:
         reason = reasons.pop()
@@ -361,7 +371,7 @@ def crawl_sites(config: Config, names: list[str] | tuple[str, ...], db_path: str
         emit("run.recovered", site=row["site"], run=row["id"], status=row["status"], message=row["message"])
     warc = warc_files(config, db_path)
     try:
-        job = CrawlJob(sites, archive, db_path, trigger=trigger, workers=workers,
+        job = CrawlJob(sites, archive, LocalAccess(db_path), trigger=trigger, workers=workers,
                        max_sites=32, log_level=log_level, parent=parent, warc=warc,
                        capture_discovery=config.warc.discovery)
         return job.run()
@@ -371,9 +381,33 @@ def crawl_sites(config: Config, names: list[str] | tuple[str, ...], db_path: str
         archive.close()
 
 
-def warc_files(config: Config, db_path: str) -> WarcFiles | None:
+def crawl_on_worker(config: Config, names: list[str] | tuple[str, ...], broker: str, worker: str, *,
+                    trigger: str = "manual", workers: int | None = None, log_level: str = "WARNING",
+                    parent: int | None = None) -> CrawlResult:
+    """Crawl the named sites on a cluster worker: the archive is reached only through the
+    broker (``crawler.cluster.remote``); WARC files go to the working directory, named after
+    the worker."""
+    from crawler.cluster.app import make_app
+    from crawler.cluster.remote import RemoteAccess
+
+    sites = config.select(names)
+    if not sites:
+        raise ConfigError(config.path, "no sites configured: add a [sites.NAME] table with url = \"...\"")
+    access = RemoteAccess(make_app(broker), worker, captures=config.warc.enabled)
+    warc = warc_files(config, os.path.join(os.getcwd(), "archive.db"), worker=worker)
+    try:
+        job = CrawlJob(sites, access.open(), access, trigger=trigger, workers=workers, max_sites=32,
+                       log_level=log_level, parent=parent, warc=warc, capture_discovery=config.warc.discovery)
+        return job.run()
+    finally:
+        if warc is not None:
+            warc.close()
+
+
+def warc_files(config: Config, db_path: str, worker: str | None = None) -> WarcFiles | None:
     """This process's WARC writer (None when ``[warc] enabled = false``), after closing off the
-    files a killed crawl left open."""
+    files a killed crawl left open. On a cluster worker the files carry the worker's name, so the
+    files of all hosts can be gathered in one folder."""
     if not config.warc.enabled:
         return None
     folder = Path(config.warc.folder(db_path))
@@ -383,7 +417,8 @@ def warc_files(config: Config, db_path: str) -> WarcFiles | None:
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "isPartOf": Path(db_path).name, "robots": "obey", "config": os.path.abspath(config.path),
             "config-sha256": _file_digest(config.path)}
-    return WarcFiles(folder, prefix=config.warc.prefix, max_size=config.warc.max_size, info=info)
+    prefix = f"{config.warc.prefix}-{worker}" if worker else config.warc.prefix
+    return WarcFiles(folder, prefix=prefix, max_size=config.warc.max_size, info=info)
 
 
 def _file_digest(path: str) -> str:
@@ -395,33 +430,31 @@ def _file_digest(path: str) -> str:
         return ""
 
 
-def die_with_parent(parent: int) -> bool:
-    """Ask Linux to send SIGTERM when the parent exits; False when the parent is already gone."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the crawl's parent check covers it
-    return os.getppid() == parent
-
-
 def main(argv: list[str] | None = None) -> int:
     """Child-process entry point used by the daemon: ``python -m crawler.runner SITE``."""
     parser = argparse.ArgumentParser(prog="python -m crawler.runner")
     parser.add_argument("sites", nargs="+")
     parser.add_argument("--config", required=True)
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", help="the archive file (a local crawl)")
+    parser.add_argument("--broker", help="a cluster crawl: reach the archive through this broker")
+    parser.add_argument("--worker", help="the cluster worker's name (with --broker)")
     parser.add_argument("--trigger", default="schedule")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--parent", type=int, default=None, help="stop when this process (the daemon) ends")
     args = parser.parse_args(argv)
+    if not args.db and not args.broker:
+        parser.error("one of --db or --broker is required")
     if args.parent and not die_with_parent(args.parent):
         return EXIT_SIGNAL_BASE + signal.SIGTERM
     try:
         config = load_config(args.config)
-        result = crawl_sites(config, args.sites, args.db, trigger=args.trigger, workers=args.workers,
-                             parent=args.parent)
-    except (ConfigError, ArchiveError) as exc:
+        if args.broker:
+            result = crawl_on_worker(config, args.sites, args.broker, args.worker or "worker", trigger=args.trigger,
+                                     workers=args.workers, parent=args.parent)
+        else:
+            result = crawl_sites(config, args.sites, args.db, trigger=args.trigger, workers=args.workers,
+                                 parent=args.parent)
+    except (ConfigError, ArchiveError, ClusterUnavailable) as exc:
         emit("crawl.error", message=str(exc))
         return EXIT_CONFIG
     return result.exit_code

@@ -21,6 +21,8 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from pipelines.dates import utc_now
+from pipelines.fetch_plan import STATE_COLUMNS, SitePlan, decide, export_plan
+from pipelines.health import run_health
 from pipelines.ledger import COUNTS, Ledger, RunStatus
 from pipelines.locks import is_busy
 from pipelines.reextraction import extractor_version
@@ -82,6 +84,7 @@ class FetchResult:
 @dataclass
 class SaveReport:
     outcomes: list[str] = field(default_factory=list)  # per result: new, duplicate, revised, unchanged, ...
+    repeated: bool = False  # the batch had been saved before: nothing was written
 
 
 DEFAULT_RECHECK = ((86400.0, 3600.0), (7 * 86400.0, 86400.0), (30 * 86400.0, 7 * 86400.0))
@@ -198,8 +201,9 @@ class Archive:
 
     # -- runs -----------------------------------------------------------------------------------
 
-    def start_run(self, site: str, trigger: str = "manual", pid: int | None = None) -> int:
-        return self.retrying("starting the run", lambda: self.ledger.start(site, trigger, pid))
+    def start_run(self, site: str, trigger: str = "manual", pid: int | None = None,
+                  worker: str | None = None) -> int:
+        return self.retrying("starting the run", lambda: self.ledger.start(site, trigger, pid, worker))
 
     def finish_run(self, run_id: int, status: RunStatus | str, counts: dict[str, int] | None = None,
                    message: str | None = None) -> dict[str, Any]:
@@ -213,50 +217,59 @@ class Archive:
     # -- what to fetch --------------------------------------------------------------------------
 
     def fetch_plan(self, url: str, changed: str | None = None, now: str | None = None) -> dict[str, str] | None:
-        """None when ``url`` needs no fetch now: archived (under any alias) or judged not an
-        article, and not yet due for a recheck, unless a feed or sitemap says it ``changed``
-        since we last fetched it. Otherwise the conditional request headers to send."""
-        now = now or utc_now()
-        row = self.db.execute(
-            "SELECT next_check, outcome, etag, last_modified, last_fetched, hint FROM fetch_state WHERE url = ?",
-            [url]).fetchone()
-        if row is None:
-            known = self.db.execute("SELECT 1 FROM url_aliases WHERE url_key = ?", [url_key(url)]).fetchone()
-            return None if known else {}
-        next_check, outcome, etag, last_modified, last_fetched, hint = row
-        due = next_check is not None and next_check <= now
-        # a feed/sitemap date newer than the one it gave last time (or than our fetch) means "changed"
-        changed_since = hint or last_fetched
-        if not due and not (changed and changed_since and changed > changed_since):
-            return None
-        if outcome != "article":
-            return {}
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
+        """The conditional headers to fetch ``url`` with, or None when it is not due
+        (``pipelines.fetch_plan.decide``)."""
+        state = self.db.execute(f"SELECT {', '.join(STATE_COLUMNS)} FROM fetch_state WHERE url = ?", [url]).fetchone()
+        known = state is None and self.db.execute("SELECT 1 FROM url_aliases WHERE url_key = ?",
+                                                  [url_key(url)]).fetchone() is not None
+        return decide(state, known, changed, now or utc_now())
+
+    def site_plan(self, site: str, captures: bool = False) -> SitePlan:
+        """``site``'s fetch plan as data, for a crawl on another host."""
+        return export_plan(self.db, site, captures)
+
+    def health(self, run_id: int, site: str) -> dict[str, Any]:
+        """The run's extraction health (``pipelines.health``), recorded in its ledger row."""
+        return run_health(self.db, run_id, site)
+
+    def failure_reasons(self, run_ids: list[int]) -> dict[int, str]:
+        """Each run's most frequent failure reason (``failed_urls``)."""
+        marks = ",".join("?" * len(run_ids))
+        rows = self.db.execute(
+            f"SELECT run_id, reason, count(*) FROM failed_urls WHERE run_id IN ({marks}) "
+            "GROUP BY run_id, reason ORDER BY run_id, count(*) DESC", run_ids).fetchall()
+        top: dict[int, str] = {}
+        for run_id, reason, _ in rows:
+            top.setdefault(run_id, reason)
+        return top
 
     # -- writing --------------------------------------------------------------------------------
 
     def save(self, results: Iterable[FetchResult],
              policy: tuple[tuple[float, float], ...] = DEFAULT_RECHECK,
              fetched: dict[int, dict[str, int]] | None = None,
-             captures: list[dict[str, Any]] = ()) -> SaveReport:
+             captures: list[dict[str, Any]] = (), batch_id: str | None = None) -> SaveReport:
         """Write a batch of fetch results in one transaction, with their outcomes counted in their
         runs' ledger rows (and ``fetched``: run id -> request and page counts so far) and
         ``captures`` that belong to no article (feeds, sitemaps); report what each became. A
-        locked archive is waited for (``retrying``)."""
+        locked archive is waited for (``retrying``). A batch with a ``batch_id`` is written once:
+        the same batch saved again (a message delivered twice) changes nothing and gets the first
+        report back."""
         results = list(results)
-        return self.retrying("saving a batch", lambda: self._save(results, policy, fetched or {}, list(captures)))
+        return self.retrying("saving a batch",
+                             lambda: self._save(results, policy, fetched or {}, list(captures), batch_id))
 
     def _save(self, results: list[FetchResult], policy: tuple[tuple[float, float], ...],
-              fetched: dict[int, dict[str, int]], captures: list[dict[str, Any]]) -> SaveReport:
+              fetched: dict[int, dict[str, int]], captures: list[dict[str, Any]],
+              batch_id: str | None = None) -> SaveReport:
         report = SaveReport()
         now_dt = datetime.now(timezone.utc)
         now = _stamp(now_dt)
         with writing(self.db):
+            if batch_id is not None:
+                done = self.db.execute("SELECT outcomes FROM saved_batches WHERE id = ?", [batch_id]).fetchone()
+                if done is not None:
+                    return SaveReport(json.loads(done[0]), repeated=True)
             for capture in captures:
                 self._save_capture(capture, None, None)
             for result in results:
@@ -283,6 +296,9 @@ class Archive:
                     runs.setdefault(result.run_id, []).append(outcome)
             for run_id in runs.keys() | fetched.keys():
                 self.ledger.count(run_id, runs.get(run_id, ()), fetched.get(run_id))
+            if batch_id is not None:
+                self.db["saved_batches"].insert({"id": batch_id, "run_id": next(iter(runs | fetched), None),
+                                                 "saved": now, "outcomes": json.dumps(report.outcomes)})
         return report
 
     def _save_capture(self, capture: dict[str, Any], article_id: int | None, hints: dict[str, Any] | None) -> int:

@@ -52,10 +52,13 @@ class Ledger:
     def table(self) -> sqlite_utils.db.Table:
         return self.db["crawl_runs"]
 
-    def start(self, site: str, trigger: str, pid: int | None = None) -> int:
+    def start(self, site: str, trigger: str, pid: int | None = None, worker: str | None = None) -> int:
+        """A new ``running`` row. A run on a cluster worker names the ``worker`` and has no pid
+        (its process is on another host)."""
         with writing(self.db):
             return self.table.insert({"site": site, "started": utc_now(), "status": RunStatus.RUNNING.value,
-                                      "trigger": trigger, "pid": pid or os.getpid()}).last_pk
+                                      "trigger": trigger, "pid": None if worker else (pid or os.getpid()),
+                                      "worker": worker}).last_pk
 
     def count(self, run_id: int, outcomes: Iterable[str], fetched: dict[str, int] | None = None) -> None:
         """Add saved pages' outcomes to the run's counts and set its fetch counts (``requests``,
@@ -95,13 +98,13 @@ class Ledger:
                 self.table.update(run_id, {"status": RunStatus.TIMEOUT.value, "message": _cut(message)})
         return self.get(run_id)
 
-    def record_unstarted(self, site: str, trigger: str, pid: int, started: str, status: RunStatus,
-                         message: str) -> dict[str, Any]:
+    def record_unstarted(self, site: str, trigger: str, pid: int | None, started: str, status: RunStatus,
+                         message: str, worker: str | None = None) -> dict[str, Any]:
         """A crawl process that ended before it could start its run: a finished row says so."""
         with writing(self.db):
             run_id = self.table.insert({"site": site, "started": started, "finished": utc_now(),
                                         "status": RunStatus(status).value, "trigger": trigger, "pid": pid,
-                                        "message": _cut(message)}).last_pk
+                                        "worker": worker, "message": _cut(message)}).last_pk
         return self.get(run_id)
 
     def record_health(self, run_id: int, values: dict[str, Any]) -> None:
@@ -110,9 +113,10 @@ class Ledger:
 
     def settle_stale(self, site_free: Callable[[str], bool]) -> list[dict[str, Any]]:
         """Finish as failed ("process died") every ``running`` row whose process is gone and whose
-        site lock is free; return the rows settled."""
+        site lock is free; return the rows settled. Runs on cluster workers are not this host's to
+        judge (``settle_lost``)."""
         settled = []
-        for row in list(self.table.rows_where("status = ?", [RunStatus.RUNNING.value])):
+        for row in list(self.table.rows_where("status = ? AND worker IS NULL", [RunStatus.RUNNING.value])):
             if process_alive(row["pid"]) or not site_free(row["site"]):
                 continue
             with writing(self.db):
@@ -123,6 +127,18 @@ class Ledger:
             if changed:
                 settled.append(self.get(row["id"]))
         return settled
+
+    def settle_lost(self, site: str, before: int, message: str) -> list[dict[str, Any]]:
+        """Finish as failed the cluster runs of ``site`` still ``running`` that began before run
+        ``before``: a new run of a site means the worker of any older one lost the site's lock
+        (it died, or lost the broker for longer than the lock lives)."""
+        rows = list(self.table.rows_where("site = ? AND status = ? AND worker IS NOT NULL AND id < ?",
+                                          [site, RunStatus.RUNNING.value, before]))
+        for row in rows:
+            with writing(self.db):
+                self.table.update(row["id"], {"status": RunStatus.FAILED.value, "finished": utc_now(),
+                                              "message": _cut(f"{PROCESS_DIED} on worker {row['worker']}: {message}")})
+        return [self.get(row["id"]) for row in rows]
 
     def get(self, run_id: int) -> dict[str, Any]:
         return self.table.get(run_id)

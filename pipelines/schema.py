@@ -257,6 +257,15 @@ def m015_reextraction(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m016_cluster(db: sqlite_utils.Database) -> None:
+    # Crawls run by cluster workers (``newsarchive worker``): the host that ran each run, and the
+    # batches the archive writer has saved, so a batch delivered twice is written once.
+    db["crawl_runs"].add_column("worker", str)
+    db["saved_batches"].create({"id": str, "run_id": int, "saved": str, "outcomes": str}, pk="id")
+    db["saved_batches"].create_index(["run_id"])
+
+
 def schema_version() -> int:
     """This version's schema: the number of migrations, kept in the file as PRAGMA user_version."""
     return len(MIGRATIONS)
