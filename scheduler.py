@@ -202,7 +202,7 @@ class Daemon:
                 if run.site not in self.config.sites:  # removed by a reload while queued
                     self._release_requests(run)
                     return
-                if is_busy(self.db_path, run.site):
+                if self._busy(run.site):
                     emit("run.busy", site=run.site, trigger=run.trigger,
                          message="another process is crawling this site")
                     self._release_requests(run)
@@ -365,6 +365,10 @@ class Daemon:
             emit("requests.recovered", requests=len(released),
                  message="manual requests a previous daemon took but never ran are served now")
 
+    def _busy(self, site: str) -> bool:
+        """Another process crawls ``site``: a local crawl (its file lock), or a cluster worker."""
+        return is_busy(self.db_path, site) or (self.dispatch is not None and self.dispatch.site_busy(site))
+
     # -- manual triggers ------------------------------------------------------------------------
 
     async def _poll(self) -> None:
@@ -391,7 +395,7 @@ class Daemon:
                     self.requests.take(ids)
                     current.requests += ids
                 continue  # crawling: one more run once it ends
-            if is_busy(self.db_path, site):
+            if self._busy(site):
                 if site not in self._busy_noted:
                     self._busy_noted.add(site)
                     emit("request.waiting", site=site, message="another process is crawling this site")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.cluster.app import make_app, redis_client
-from crawler.cluster.settings import CRAWL_QUEUE, CRAWL_TASK, STOP_PREFIX, VISIBILITY_TIMEOUT
+from crawler.cluster.settings import CRAWL_QUEUE, CRAWL_TASK, LOCK_PREFIX, STOP_PREFIX, VISIBILITY_TIMEOUT
 from crawler.launcher import Child, OUTPUT_LIMIT, forward_output
 
 WRITER_RESTART_DELAY = 5.0  # seconds before a writer that died is started again
@@ -70,6 +70,13 @@ class Dispatcher:
     def stop(self, task_id: str) -> None:
         """Ask the crawl to stop (it gets SIGTERM), or never to start if it is still queued."""
         self.redis.set(STOP_PREFIX + task_id, "1", ex=int(VISIBILITY_TIMEOUT.value()))
+
+    def site_busy(self, site: str) -> bool:
+        """A worker holds the site's lock (it is crawling it, or died less than a lock's life ago)."""
+        try:
+            return bool(self.redis.exists(LOCK_PREFIX + site))
+        except Exception:
+            return False
 
     def queued(self) -> int:
         """Crawl tasks waiting on the broker."""
