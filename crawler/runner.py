@@ -142,6 +142,7 @@ class CrawlJob:
         self.max_sites = max_sites
         self.log_level = log_level
         self.parent = parent  # the daemon's pid: stop when it is gone
+        self.parent_role = "daemon" if isinstance(access, LocalAccess) else "worker"
         self.warc = warc  # the one WARC writer of this process
         self.capture_discovery = capture_discovery
         self.runner = None
@@ -202,7 +203,7 @@ class CrawlJob:
         timer.start()
         reason = f"stopped by {signal.Signals(signum).name}"
         if orphaned:  # PR_SET_PDEATHSIG: the daemon died
-            reason = "the daemon that started this crawl is gone"
+            reason = f"the {self.parent_role} that started this crawl is gone"
         reactor.callFromThread(self.stop, reason)
 
     def _exit_now(self, why: str) -> None:
@@ -335,7 +336,7 @@ class CrawlJob:
     async def _watch_parent(self) -> None:
         while os.getppid() == self.parent:
             await asyncio.sleep(PARENT_CHECK_SECONDS)
-        self.stop("the daemon that started this crawl is gone")
+        self.stop(f"the {self.parent_role} that started this crawl is gone")
 
 
 def common_cause(archive: Archive, summaries: list[RunSummary]) -> str | None:

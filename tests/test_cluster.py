@@ -192,10 +192,9 @@ def cluster(tmp_path, servers, broker):
             assert result.returncode == 0, result.stderr
 
         def finished(self, count: int, timeout: float = 120) -> list[dict[str, Any]]:
+            """Wait until ``count`` runs have ended and the daemon has settled each (its run.end)."""
             assert wait_for(lambda: len([r for r in runs(db) if r["status"] != "running"]) >= count
-                            and not [e for e in self.daemon.events("run.queued")
-                                     if e["task"] not in {x.get("task") for x in self.daemon.events("run.end")}
-                                     and False], timeout, 0.2), self.logs()
+                            and len(self.daemon.events("run.end")) >= count, timeout, 0.2), self.logs()
             return runs(db)
 
         def logs(self) -> str:
@@ -256,6 +255,18 @@ def test_two_workers_crawl_every_site_once_and_never_open_the_archive(cluster):
     assert not archive_files & seen, sorted(archive_files & seen)
     assert not any(str(cluster.db.parent) in f for f in seen), sorted(f for f in seen if str(cluster.db.parent) in f)
     assert integrity(cluster.db) == "ok"
+    # each page as fetched is in a WARC file on the host that fetched it, named after that host
+    from pipelines.warc import read_record
+
+    ran_on = {r["site"]: r["worker"] for r in done}
+    captured = rows(cluster.db, "SELECT c.*, a.site FROM captures c JOIN articles a ON a.id = c.article_id")
+    assert len(captured) == len(stored)
+    for capture in captured:
+        host = ran_on[capture["site"]]
+        assert capture["warc"].startswith(f"newsarchive-{host}-"), capture
+        record = read_record(cluster.db.parent.parent / f"host-{host}" / "warcs", capture["warc"], capture["offset"],
+                             capture["length"])
+        assert record.rec_headers.get_header("WARC-Target-URI") == capture["url"]
 
 
 def test_a_site_never_crawls_on_two_workers_at_once(cluster):
@@ -292,13 +303,41 @@ def test_a_killed_worker_s_site_is_crawled_again_by_the_other(cluster):
     assert wait_for(lambda: any(r["status"] == "ok" for r in runs(cluster.db, "s3")), VISIBILITY + 60, 0.2), \
         cluster.logs()
     site_runs = runs(cluster.db, "s3")
-    assert wait_for(lambda: cluster.daemon.events("run.end"), 10)
     assert [r["worker"] for r in site_runs] == ["w1", "w2"], site_runs
     assert site_runs[0]["status"] == "failed" and "w1" in site_runs[0]["message"], site_runs
     stored = articles(cluster.db)
     assert partial < 3 and len(stored) == 3 and len({a["url"] for a in stored}) == 3
     assert integrity(cluster.db) == "ok"
     assert w2.proc.poll() is None
+
+
+def test_a_stopping_daemon_stops_the_crawls_on_workers(cluster):
+    worker = cluster.worker("w1")
+    site = cluster.sites["s2"]
+    site.hold(site.articles[-1])
+    cluster.trigger("s2")
+    assert wait_for(lambda: site.waiting >= 1, 60), cluster.logs()
+    started = time.monotonic()
+    assert cluster.daemon.stop(60) == 0, cluster.logs()
+    # grace (3 s), then the stop mark, then the crawl's own clean stop: well before the crawl timeout
+    assert time.monotonic() - started < DAEMON["crawl_timeout"] + 10
+    site.release()
+    run = runs(cluster.db, "s2")
+    assert [r["status"] for r in run] == ["interrupted"] and run[0]["worker"] == "w1", run
+    assert worker.proc.poll() is None  # the worker goes on serving the queue
+    assert not [e for e in cluster.daemon.events("run.abandoned")]
+
+
+def test_an_archive_writer_that_dies_is_started_again(cluster):
+    cluster.worker("w1")
+    first = cluster.daemon.events("writer.spawned")[0]["pid"]
+    os.kill(first, signal.SIGKILL)
+    assert wait_for(lambda: len(cluster.daemon.events("writer.spawned")) >= 2, 30), cluster.logs()
+    assert wait_for(lambda: len(cluster.daemon.events("writer.start")) >= 2, 30), cluster.logs()
+    cluster.trigger("s5")
+    done = cluster.finished(1)
+    assert [r["status"] for r in done] == ["ok"] and len(articles(cluster.db)) == 3, done
+    assert cluster.daemon.events("writer.died")
 
 
 def test_a_batch_delivered_twice_changes_nothing(cluster):
