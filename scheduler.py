@@ -23,6 +23,11 @@ inside one process, and a child isolates crashes and memory. This module never i
 - A daemon killed with ``kill -9`` leaves nothing behind: its crawl children stop by themselves
   (they watch their parent), and the next daemon settles their runs and serves every manual
   request the dead one had taken but not answered.
+- With ``--broker`` (``crawler.cluster``), a crawl is a task on the broker's ``crawl`` queue
+  instead of a child, run by a ``newsarchive worker`` host; the daemon waits for its result and
+  settles the run as for a child. It also runs the archive writer, the one process that writes
+  the archive for the workers, as a child it restarts if it dies. ``max_parallel`` does not apply
+  (the workers' concurrency does).
 """
 
 from __future__ import annotations

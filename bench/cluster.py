@@ -108,7 +108,7 @@ def end(proc: subprocess.Popen, timeout: float = 60) -> None:
         proc.wait()
 
 
-def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path) -> dict:
+def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path, concurrency: int) -> dict:
     import celery
     import redis
 
@@ -127,7 +127,8 @@ def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path) -
         for i in range(workers):
             folder = home / f"host-{i + 1}"
             folder.mkdir()
-            procs.append(spawn(["worker", "--broker", broker, "--name", f"w{i + 1}", "--workdir", str(folder)],
+            procs.append(spawn(["worker", "--broker", broker, "--name", f"w{i + 1}", "--workdir", str(folder),
+                                "--concurrency", str(concurrency)],
                                home / f"w{i + 1}.log", folder))
         while len(app.control.ping(timeout=0.5)) < workers + 1:  # the workers and the writer answer
             time.sleep(0.2)
@@ -163,6 +164,21 @@ def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path) -
     rows = sum(by_second.values())
     return {"wall": wall, "articles": articles, "statuses": dict(statuses), "per_worker": dict(per_worker),
             "rows": rows, "busiest": max(by_second.values(), default=0), "depth": depth, "batches": len(saves)}
+
+
+def local_crawl(sites: list[dict], workdir: Path) -> dict:
+    """The same replay crawled on one machine (``newsarchive crawl``), for reference."""
+    home = workdir / "local"
+    home.mkdir()
+    config, db = home / "sites.toml", home / "archive.db"
+    write_config(sites, config, FAST)
+    started = time.monotonic()
+    subprocess.run([str(BIN), "crawl", "--config", str(config), "--db", str(db)], capture_output=True)
+    wall = time.monotonic() - started
+    conn = sqlite3.connect(db)
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    return {"wall": wall, "articles": articles}
 
 
 def site_names(config: Path) -> list[str]:
@@ -215,9 +231,22 @@ def writer_alone(workdir: Path, broker: str, batches: int = 20, size: int = 100)
         for batch in data:
             remote.save(batch)
         through = batches * size / (time.monotonic() - started)
+        # several crawls sending at once: the writer, not the round trip, is the bound
+        from concurrent.futures import ThreadPoolExecutor
+
+        clients = 4
+        sets = []
+        for c in range(clients):
+            client = RemoteArchive(make_app(broker), f"bench-{c}")
+            run = client.start_run(f"bench-c{c}", "manual")
+            sets.append((client, list(synthetic_batches(batches // 2, size, f"bench-c{c}", run))))
+        started = time.monotonic()
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(lambda pair: [pair[0].save(b) for b in pair[1]], sets))
+        parallel = clients * (batches // 2) * size / (time.monotonic() - started)
     finally:
         end(writer)
-    return {"local": local, "broker": through}
+    return {"local": local, "broker": through, "parallel": parallel, "clients": clients}
 
 
 def regroup(manifest: Path, sites: int, out: Path) -> Path:
@@ -245,6 +274,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8840)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--sites", type=int, default=8, help="hosts the manifest's pages are spread over")
+    parser.add_argument("--concurrency", type=int, default=2, help="sites each worker crawls at once")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="newsarchive-cluster-"))
     redis_proc, broker = start_redis(workdir)
@@ -253,13 +283,17 @@ def main() -> int:
     results = {}
     try:
         for n in args.workers:
-            results[n] = cluster_crawl(sites, broker, n, workdir)
+            results[n] = cluster_crawl(sites, broker, n, workdir, args.concurrency)
+        local = local_crawl(sites, workdir)
         alone = writer_alone(workdir, broker)
     finally:
         stop(replay)
         redis_proc.terminate()
         redis_proc.wait(10)
-    print(f"replay: {len(sites)} sites from {args.manifest.name}; each worker crawls one site at a time")
+    print(f"replay: {len(sites)} sites from {args.manifest.name}; each worker crawls {args.concurrency} "
+          f"site(s) at a time; {os.cpu_count()} cores on this machine, shared by all workers")
+    print(f"[one machine, newsarchive crawl] {local['articles']} articles in {local['wall']:.1f} s: "
+          f"{local['articles'] / local['wall']:.1f} articles/s")
     for n, r in results.items():
         print(f"[{n} worker(s)] {r['articles']} articles in {r['wall']:.1f} s: {r['articles'] / r['wall']:.1f} articles/s; "
               f"runs {r['statuses']} by worker {r['per_worker']}")
@@ -269,7 +303,8 @@ def main() -> int:
         print(f"[{n} worker(s)] crawl queue depth (s: tasks): "
               + ", ".join(f"{t:.0f}: {d}" for t, d in r["depth"][::step]))
     print(f"writer alone, batches of 100 new articles: {alone['local']:.0f} rows/s in process, "
-          f"{alone['broker']:.0f} rows/s through the broker (one client waiting for each batch)")
+          f"{alone['broker']:.0f} rows/s through the broker (one client waiting for each batch), "
+          f"{alone['parallel']:.0f} rows/s through the broker with {alone['clients']} clients sending at once")
     return 0
 
 

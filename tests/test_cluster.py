@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from fixture_sites import REPO, newsarchive, wait_for
+from fixture_sites import newsarchive, wait_for
 from test_scheduler import Site, rows, runs, write_config
 
 REDIS = shutil.which("redis-server")
@@ -281,9 +281,17 @@ def test_a_site_never_crawls_on_two_workers_at_once(cluster):
     first = dispatch.submit("s0", "manual", text, 12, 3)
     assert wait_for(lambda: site.waiting >= 1, 60), cluster.logs()
     second = dispatch.submit("s0", "manual", text, 12, 3)  # as a second daemon would
-    assert wait_for(lambda: dispatch.poll(second) is not None, 60), cluster.logs()
+    ended: dict[str, Any] = {}
+
+    def second_ended() -> bool:
+        ended["second"] = dispatch.poll(second)
+        return ended["second"] is not None
+
+    assert wait_for(second_ended, 60), cluster.logs()
+    assert ended["second"].result["busy"] and not ended["second"].result["run_id"], ended
+    assert site.waiting == 1  # the first crawl still holds its page: the second never fetched it
     site.release()
-    assert wait_for(lambda: (ended := dispatch.poll(first)) is not None, 60), cluster.logs()
+    assert wait_for(lambda: dispatch.poll(first) is not None, 60), cluster.logs()
     stored = articles(cluster.db)
     assert len(stored) == 3
     site_runs = runs(cluster.db, "s0")

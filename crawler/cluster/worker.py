@@ -36,9 +36,11 @@ def default_name() -> str:
 class CrawlTask:
     """Runs one site's crawl for the worker named ``name`` in ``workdir``."""
 
-    def __init__(self, broker: str, name: str, workdir: str):
+    def __init__(self, broker: str, name: str, workdir: str, concurrency: int = 1):
         self.broker, self.name, self.workdir = broker, name, os.path.abspath(workdir)
         self.redis = redis_client(broker)
+        # the host's cores shared among the crawls it runs at once
+        self.extract_workers = max(1, (os.cpu_count() or 1) // max(1, concurrency))
 
     def __call__(self, task_id: str, site: str, trigger: str, config: str, crawl_timeout: float,
                  grace_period: float) -> dict[str, Any]:
@@ -70,7 +72,8 @@ class CrawlTask:
         limit = min(float(crawl_timeout), visibility - min(STOP_MARGIN, visibility / 10) - float(grace_period))
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler.runner", site, "--config", str(config_path), "--broker", self.broker,
-             "--worker", self.name, "--trigger", trigger, "--parent", str(os.getpid())],
+             "--worker", self.name, "--trigger", trigger, "--parent", str(os.getpid()),
+             "--workers", str(self.extract_workers)],
             cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True)
         result["pid"] = proc.pid
@@ -143,7 +146,7 @@ def run_worker(broker: str, name: str | None = None, concurrency: int = 1, workd
     """Serve the ``crawl`` queue until stopped (SIGTERM: a warm shutdown that lets crawls end)."""
     name = name or default_name()
     app = make_app(broker)
-    crawl = CrawlTask(broker, name, workdir)
+    crawl = CrawlTask(broker, name, workdir, concurrency)
     crawl.redis.ping()  # a wrong address or password is one line now, not a retry loop
 
     @app.task(name=CRAWL_TASK, bind=True, acks_late=True)
