@@ -4,6 +4,7 @@
 working directory, crawling every replayed site once.
 
     .venv/bin/python bench/cluster.py [--manifest ../shared/corpus/articles.jsonl] [--workers 1 2]
+        [--sites 8] [--concurrency 2] [--delay 0]
 
 Prints per worker count: articles/s (articles / wall time from trigger to the last run's end),
 the writer's results saved per second (mean and busiest second), and the ``crawl`` queue's depth
@@ -39,7 +40,7 @@ from bench.e2e_replay import SHARED, start_replay, stop, write_config  # noqa: E
 
 BIN = ROOT / ".venv" / "bin" / "newsarchive"
 FAST = """[defaults]
-delay = 0
+delay = {delay}
 autothrottle = false
 concurrency = 16
 timeout = 10
@@ -108,14 +109,15 @@ def end(proc: subprocess.Popen, timeout: float = 60) -> None:
         proc.wait()
 
 
-def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path, concurrency: int) -> dict:
+def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path, concurrency: int,
+                  delay: float) -> dict:
     import celery
     import redis
 
     home = workdir / f"workers-{workers}"
     home.mkdir()
     config, db = home / "sites.toml", home / "archive.db"
-    write_config(sites, config, FAST)
+    write_config(sites, config, FAST.format(delay=delay))
     daemon = spawn(["run", "--config", str(config), "--db", str(db), "--broker", broker], home / "daemon.log", home)
     procs = [daemon]
     try:
@@ -166,12 +168,12 @@ def cluster_crawl(sites: list[dict], broker: str, workers: int, workdir: Path, c
             "rows": rows, "busiest": max(by_second.values(), default=0), "depth": depth, "batches": len(saves)}
 
 
-def local_crawl(sites: list[dict], workdir: Path) -> dict:
+def local_crawl(sites: list[dict], workdir: Path, delay: float) -> dict:
     """The same replay crawled on one machine (``newsarchive crawl``), for reference."""
     home = workdir / "local"
     home.mkdir()
     config, db = home / "sites.toml", home / "archive.db"
-    write_config(sites, config, FAST)
+    write_config(sites, config, FAST.format(delay=delay))
     started = time.monotonic()
     subprocess.run([str(BIN), "crawl", "--config", str(config), "--db", str(db)], capture_output=True)
     wall = time.monotonic() - started
@@ -275,6 +277,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--sites", type=int, default=8, help="hosts the manifest's pages are spread over")
     parser.add_argument("--concurrency", type=int, default=2, help="sites each worker crawls at once")
+    parser.add_argument("--delay", type=float, default=0.0,
+                        help="seconds between requests to one site (0: politeness off, the CPU is the bound; "
+                             "1: a polite backfill, the sites are)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="newsarchive-cluster-"))
     redis_proc, broker = start_redis(workdir)
@@ -283,15 +288,15 @@ def main() -> int:
     results = {}
     try:
         for n in args.workers:
-            results[n] = cluster_crawl(sites, broker, n, workdir, args.concurrency)
-        local = local_crawl(sites, workdir)
+            results[n] = cluster_crawl(sites, broker, n, workdir, args.concurrency, args.delay)
+        local = local_crawl(sites, workdir, args.delay)
         alone = writer_alone(workdir, broker)
     finally:
         stop(replay)
         redis_proc.terminate()
         redis_proc.wait(10)
     print(f"replay: {len(sites)} sites from {args.manifest.name}; each worker crawls {args.concurrency} "
-          f"site(s) at a time; {os.cpu_count()} cores on this machine, shared by all workers")
+          f"site(s) at a time, delay {args.delay:g} s; {os.cpu_count()} cores on this machine, shared by all workers")
     print(f"[one machine, newsarchive crawl] {local['articles']} articles in {local['wall']:.1f} s: "
           f"{local['articles'] / local['wall']:.1f} articles/s")
     for n, r in results.items():

@@ -204,6 +204,10 @@ def sites_table(statuses) -> str:
         started = run["started"].replace("T", " ").rstrip("Z")
         new = "-" if run["status"] == "running" else str(run["new_articles"] or 0)
         table.append((s.site, s.schedule, started, run["trigger"] or "-", run["status"], new, next_run))
+    workers = [(s.last_run or {}).get("worker") for s in statuses]
+    if any(workers):  # a cluster: which host ran each site's last run
+        header = (*header, "WORKER")
+        table = [header] + [(*row, worker or "-") for row, worker in zip(table[1:], workers)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join("  ".join(cell.rjust(w) if i == 5 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
                      for row in table)

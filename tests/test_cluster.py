@@ -267,6 +267,10 @@ def test_two_workers_crawl_every_site_once_and_never_open_the_archive(cluster):
         record = read_record(cluster.db.parent.parent / f"host-{host}" / "warcs", capture["warc"], capture["offset"],
                              capture["length"])
         assert record.rec_headers.get_header("WARC-Target-URI") == capture["url"]
+    listing = newsarchive("sites", "--config", str(cluster.config), "--db", str(cluster.db), env=CLUSTER_ENV)
+    assert listing.returncode == 0 and "WORKER" in listing.stdout.splitlines()[0], listing
+    for line in listing.stdout.splitlines()[1:9]:
+        assert line.split()[-1] == ran_on[line.split()[0]], line
 
 
 def test_a_site_never_crawls_on_two_workers_at_once(cluster):
