@@ -64,6 +64,7 @@ EXIT_BUSY = 4
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 REMOTE_POLL_SECONDS = 1.0  # how often the daemon asks the broker whether a queued crawl ended
 REMOTE_STOP_MARGIN = 10.0  # seconds more a stopping daemon waits for workers to report
+LOST_CHECK_SECONDS = 5.0  # how often the daemon looks for cluster runs whose worker died
 
 
 # -- the daemon ---------------------------------------------------------------------------------
@@ -106,6 +107,7 @@ class Daemon:
         self._wake = asyncio.Event()  # look at crawl_requests now
         self._slots = asyncio.Condition()  # guards ``active`` against max_parallel
         self._writer_done = False
+        self._next_lost_check = 0.0
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT, then stop cleanly."""
@@ -382,11 +384,28 @@ class Daemon:
                 self._take_requests()
             except sqlite3.Error as exc:
                 emit("requests.error", message=str(exc))
+            if self.dispatch is not None and time.monotonic() >= self._next_lost_check:
+                self._next_lost_check = time.monotonic() + LOST_CHECK_SECONDS
+                try:
+                    self._settle_lost_workers()
+                except sqlite3.Error as exc:
+                    emit("runs.error", message=str(exc))
             try:
                 await asyncio.wait_for(self._wake.wait(), self.config.daemon.poll_interval)
             except TimeoutError:
                 pass
             self._wake.clear()
+
+    def _settle_lost_workers(self) -> None:
+        """Runs on cluster workers still ``running`` whose site lock has expired: their worker died
+        (a live crawl's worker renews the lock, and finishes its run before letting it go)."""
+        for row in self.archive.ledger.running_on_workers():
+            held = self.dispatch.lock_held(row["site"])
+            if held is False:  # None: the broker did not answer, so nothing is known
+                for settled in self.archive.ledger.settle_lost(
+                        row["site"], row["id"] + 1, "its site lock expired (the host died or lost the broker)"):
+                    emit("run.recovered", site=settled["site"], run=settled["id"], status=settled["status"],
+                         message=settled["message"])
 
     def _take_requests(self) -> None:
         for site, ids in self.requests.pending().items():

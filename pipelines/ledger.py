@@ -128,6 +128,9 @@ class Ledger:
                 settled.append(self.get(row["id"]))
         return settled
 
+    def running_on_workers(self) -> list[dict[str, Any]]:
+        return list(self.table.rows_where("status = ? AND worker IS NOT NULL", [RunStatus.RUNNING.value]))
+
     def settle_lost(self, site: str, before: int, message: str) -> list[dict[str, Any]]:
         """Finish as failed the cluster runs of ``site`` still ``running`` that began before run
         ``before``: a new run of a site means the worker of any older one lost the site's lock

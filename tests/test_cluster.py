@@ -310,6 +310,8 @@ def test_a_killed_worker_s_site_is_crawled_again_by_the_other(cluster):
     assert wait_for(lambda: site.waiting >= 1, 60), cluster.logs()  # w1 is in the middle of the crawl
     partial = len(articles(cluster.db))
     w1.kill_tree()
+    # the daemon sees the site's lock expire and settles the dead host's run, before any re-crawl
+    assert wait_for(lambda: runs(cluster.db, "s3")[0]["status"] == "failed", LOCK_TTL + 15, 0.2), cluster.logs()
     w2 = cluster.worker("w2")
     site.release()
     assert wait_for(lambda: any(r["status"] == "ok" for r in runs(cluster.db, "s3")), VISIBILITY + 60, 0.2), \

@@ -78,6 +78,13 @@ class Dispatcher:
         except Exception:
             return False
 
+    def lock_held(self, site: str) -> bool | None:
+        """Whether a worker holds ``site``'s lock; None when the broker cannot be asked."""
+        try:
+            return bool(self.redis.exists(LOCK_PREFIX + site))
+        except Exception:
+            return None
+
     def queued(self) -> int:
         """Crawl tasks waiting on the broker."""
         try:
