@@ -23,7 +23,7 @@ from typing import Any
 from crawler.cluster.app import make_app, redis_client
 from crawler.cluster.settings import CRAWL_QUEUE, CRAWL_TASK, LOCK_PREFIX, SITE_LOCK_TTL, STOP_PREFIX, VISIBILITY_TIMEOUT
 from crawler.launcher import describe_exit, kill_group, parse_event
-from crawler.logs import emit, write_line
+from crawler.logs import emit, install_logging, write_line
 
 STOP_MARGIN = 60.0  # at most this many seconds (a tenth of the visibility timeout at least) a crawl
 # ends before the broker would hand its task to another worker
@@ -144,6 +144,10 @@ class CrawlTask:
 
 def run_worker(broker: str, name: str | None = None, concurrency: int = 1, workdir: str = ".") -> None:
     """Serve the ``crawl`` queue until stopped (SIGTERM: a warm shutdown that lets crawls end)."""
+    import logging
+
+    install_logging("WARNING")
+    logging.captureWarnings(True)  # Celery's warnings (e.g. running as root) as one log line each
     name = name or default_name()
     app = make_app(broker)
     crawl = CrawlTask(broker, name, workdir, concurrency)
@@ -154,5 +158,5 @@ def run_worker(broker: str, name: str | None = None, concurrency: int = 1, workd
         return crawl(self.request.id, site, trigger, config, crawl_timeout, grace_period)
 
     emit("worker.start", worker=name, pid=os.getpid(), concurrency=concurrency, workdir=crawl.workdir)
-    app.worker_main(["worker", "-Q", CRAWL_QUEUE, "-P", "threads", "-c", str(concurrency), "-n", f"crawl@{name}",
+    app.worker_main(["--quiet", "--no-color", "worker", "-Q", CRAWL_QUEUE, "-P", "threads", "-c", str(concurrency), "-n", f"crawl@{name}",
                      "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING"])

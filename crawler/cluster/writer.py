@@ -8,6 +8,7 @@ the tasks below; each is a call a crawl makes of ``Archive``, and ``save`` is th
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import socket
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, default=None, help="stop when this process (the daemon) ends")
     args = parser.parse_args(argv)
     install_logging("WARNING")
+    logging.captureWarnings(True)
     if args.parent:
         if not die_with_parent(args.parent):
             return 1
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     register(app, Writer(archive))
     emit("writer.start", pid=os.getpid(), db=os.path.abspath(args.db), queue=ARCHIVE_QUEUE)
     try:
-        app.worker_main(["worker", "-Q", ARCHIVE_QUEUE, "-P", "solo", "-c", "1", "-n",
+        app.worker_main(["--quiet", "--no-color", "worker", "-Q", ARCHIVE_QUEUE, "-P", "solo", "-c", "1", "-n",
                          f"archive@{socket.gethostname()}", "--without-heartbeat", "--without-mingle",
                          "--without-gossip", "-l", "WARNING"])
     finally:
