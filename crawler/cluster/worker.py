@@ -20,6 +20,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import LockError, RedisError
+
 from crawler.cluster.app import make_app, redis_client
 from crawler.cluster.settings import CRAWL_QUEUE, CRAWL_TASK, LOCK_PREFIX, SITE_LOCK_TTL, STOP_PREFIX, VISIBILITY_TIMEOUT
 from crawler.launcher import describe_exit, kill_group, parse_event
@@ -81,34 +83,30 @@ class CrawlTask:
         reader = threading.Thread(target=self._forward, args=[proc, site, tail, result], daemon=True)
         reader.start()
         emit("worker.crawl", site=site, worker=self.name, pid=proc.pid, trigger=trigger)
-        started, renewed, deadline = time.monotonic(), time.monotonic(), None
-        while proc.poll() is None:
+        started = renewed = time.monotonic()
+        deadline = None  # once the crawl was asked to stop: when it gets SIGKILL
+        while True:
             try:
                 proc.wait(timeout=1.0)
                 break
             except subprocess.TimeoutExpired:
                 pass
             now = time.monotonic()
-            try:
-                if now - renewed >= ttl / 3:
-                    lock.reacquire()
-                    renewed = now
-                stop = self.redis.exists(STOP_PREFIX + task_id)
-            except Exception as exc:  # the lock expired (cut off from the broker for too long)
-                if deadline is None:
-                    emit("worker.lost", site=site, worker=self.name, message=f"site lock lost: {exc}")
-                    result["stopped"] = True
-                    deadline = self._terminate(proc, now, grace_period)
-                continue
-            if deadline is None and stop:
+            renewed, stop, lost = self._heartbeat(lock, task_id, renewed, now, ttl)
+            if deadline is not None:
+                if now > deadline:
+                    kill_group(proc.pid)
+            elif lost:
+                emit("worker.lost", site=site, worker=self.name, message=lost)
                 result["stopped"] = True
                 deadline = self._terminate(proc, now, grace_period)
-            elif deadline is None and now - started > limit:
+            elif stop:
+                result["stopped"] = True
+                deadline = self._terminate(proc, now, grace_period)
+            elif now - started > limit:
                 result["timed_out"] = True
                 emit("worker.timeout", site=site, worker=self.name, pid=proc.pid, limit=limit)
                 deadline = self._terminate(proc, now, grace_period)
-            elif deadline is not None and now > deadline:
-                kill_group(proc.pid)
         result["code"] = proc.wait()
         kill_group(proc.pid)  # extraction workers it may have left
         reader.join(5)
@@ -116,6 +114,22 @@ class CrawlTask:
         config_path.unlink(missing_ok=True)
         emit("worker.done", site=site, worker=self.name, run=result["run_id"], ended=describe_exit(result["code"]))
         return result
+
+    def _heartbeat(self, lock, task_id: str, renewed: float, now: float, ttl: float) -> tuple[float, bool, str | None]:
+        """Renew the site's lock (every third of its life) and read the stop mark: (when the lock
+        was last renewed, whether to stop, why the site is lost). A broker away for less than the
+        lock's life loses nothing."""
+        try:
+            if now - renewed >= ttl / 3:
+                lock.reacquire()
+                renewed = now
+            return renewed, bool(self.redis.exists(STOP_PREFIX + task_id)), None
+        except LockError as exc:  # the lock expired: another host may have the site now
+            return renewed, False, f"site lock lost: {exc}"
+        except RedisError as exc:
+            if now - renewed >= ttl:
+                return renewed, False, f"site lock not renewed for {ttl:g} s: {exc}"
+            return renewed, False, None
 
     @staticmethod
     def _terminate(proc: subprocess.Popen, now: float, grace: float) -> float:
