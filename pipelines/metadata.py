@@ -433,6 +433,43 @@ def visible_date(tree) -> str | None:
     return None
 
 
+# "updated" as pages write it, in the languages of the web: a date after one is not the story's first
+_UPDATED = re.compile(r"updat|modif|aktualisiert|geändert|mis\s+à\s+jour|actualiz|aggiornat|atualizad|bijgewerkt|"
+                      r"oppdatert|uppdaterad|opdateret|päivitetty|zaktualizowan|aktualizov|frissítve|güncellen|"
+                      r"обновлен|оновлен|更新|업데이트|수정", re.I)
+_CJK_DATE = re.compile(r"((?:19|20)\d\d)\s*[年년.]\s*(\d{1,2})\s*[月월.]\s*(\d{1,2})\s*[日일]?")
+_TEXT_AFTER_HEADLINE = 300  # characters of text read after the headline: the byline and dateline sit there
+
+
+def headline_date(tree) -> str | None:
+    """The date written in the lines just after the headline (the dateline beside the byline,
+    with no date markup), as ISO; never one labelled as an update."""
+    from datetime import datetime, timedelta
+
+    from htmldate.extractors import custom_parse
+
+    latest = datetime.now() + timedelta(days=1)
+    for h1 in tree.xpath("//h1")[:2]:
+        read, previous = 0, ""
+        for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:60]:
+            text = " ".join(str(node).split())
+            if not text:
+                continue
+            read += len(text)
+            if read > _TEXT_AFTER_HEADLINE:
+                break
+            # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
+            if len(text) <= 80 and re.search(r"(19|20)\d\d", text) and len(re.findall(r"\d+", text)) >= 2 and \
+                    not _UPDATED.search(previous + " " + text):
+                cjk = _CJK_DATE.search(text)
+                found = (f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
+                         custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest))
+                if found and normalize_date(found):
+                    return found
+            previous = text[-40:]
+    return None
+
+
 def _shown_instead(meta: PageMeta, published: str, shown: Any) -> tuple[str, str] | None:
     """A later date the page also declares (modified, a second published tag) when it is the
     one displayed with the story."""
