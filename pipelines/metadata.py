@@ -57,6 +57,7 @@ class PageMeta:
     ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type)
     ld_authors_by_ref: bool = False  # named through {"@id"} references: the CMS account, often not the byline
     meta_authors: list[str] = field(default_factory=list)
+    label_authors: list[str] = field(default_factory=list)  # a card's "Written by" data (twitter:label1/data1)
     canonical: str | None = None
     og_url: str | None = None
     description: str | None = None
@@ -67,6 +68,29 @@ class PageMeta:
     @property
     def site_names(self) -> set[str]:
         return {n for n in (self.site_name, self.publisher) if n}
+
+
+# "Written by" as the label of a card's data pair (twitter:label1 / twitter:data1, which SEO plugins
+# fill in the site's language)
+_WRITTEN_BY = re.compile(
+    r"written|author|\bby\b|autor|auteur|autore|verfasst|geschrieben|[ée]crit\s+par|escrito|scritto|geschreven|"
+    r"skrevet|skriven|kirjoittanut|napisa|napsal|írta|scris|ditulis|yazan|написа|автор|作者|執筆|筆者|작성자|글쓴이|기자",
+    re.I)
+
+
+def labelled_authors(tree) -> list[str]:
+    """Names a page's card metadata gives under a "Written by" label (``twitter:label1`` =
+    "Written by", ``twitter:data1`` = the name), in any language."""
+    found = []
+    for label in tree.xpath('//meta[starts-with(@name, "twitter:label") or starts-with(@property, "twitter:label")]'):
+        key = (label.get("name") or label.get("property") or "").replace("label", "data", 1)
+        if not _WRITTEN_BY.search(label.get("content") or "") or not re.fullmatch(r"twitter:data\d", key):
+            continue
+        for value in tree.xpath(f'//meta[@name="{key}" or @property="{key}"]/@content'):
+            value = " ".join(html.unescape(value).split())
+            if value and not re.search(r"\d", value) and value not in found:
+                found.append(value)
+    return found
 
 
 def _first(tree, xpath: str) -> str | None:
@@ -147,6 +171,7 @@ def page_metadata(tree) -> PageMeta:
     meta.modified = _first(tree, _MODIFIED_META)
     meta.published_time = _first(tree, _TIME_PUBLISHED)
     meta.meta_authors = [a for a in (" ".join(html.unescape(v).split()) for v in tree.xpath(_AUTHOR_META)) if a]
+    meta.label_authors = labelled_authors(tree)
     keywords = _first(tree, '//meta[@name="keywords" or @name="news_keywords"]/@content')
     meta.keywords = [k.strip() for k in (keywords or "").split(",") if k.strip()][:30]
     lang = _first(tree, "/html/@lang") or _first(tree, '//meta[@http-equiv="content-language"]/@content')
