@@ -703,7 +703,11 @@ _EMBEDDED_AUTHOR = re.compile(r'"authors?"\s*:\s*\[?\s*(?:\{[^{}]{0,200}?"name"\
 
 
 def headline_byline(tree) -> str | None:
-    """"by Jane Doe" written in the text just after the headline (no byline markup)."""
+    """"by Jane Doe" written in the text just after the headline (no byline markup): behind a
+    byline word in its own element first (the element ends the name), else in the running text."""
+    labelled = labelled_byline(tree)
+    if labelled:
+        return labelled
     for h1 in tree.xpath("//h1")[:2]:
         parent = h1.getparent()
         if parent is None:
@@ -714,6 +718,37 @@ def headline_byline(tree) -> str | None:
         match = _TEXT_BYLINE.search(after)
         if match:
             return match.group(1)
+    return None
+
+
+# The words that introduce a byline, in the languages of the web ("By", "Von", "Par", "Door", "Av" ...)
+_CREDIT_LABEL = (r"(?:(?:written|words|story|reported|text|posted)\s+by|by|von|(?:text|geschrieben)\s+von|"
+                 r"(?:[ée]crit\s+)?par|(?:escrito\s+)?por|texto|(?:scritto\s+)?da|di|a\s+cura\s+di|(?:geschreven\s+)?door|"
+                 r"(?:skrevet\s+|skriven\s+)?av|(?:skrevet\s+)?af|kirjoittanut|teksti|autor(?:ka)?|auteur|autore|author|"
+                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|글|기자)")
+_LABEL_ALONE = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?", re.I)
+_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?\s+(\S.{{1,58}})", re.I)
+
+
+def labelled_byline(tree, reach: int = 600) -> str | None:
+    """A credit written in the lines after the headline behind a byline word, with no byline
+    markup: "By" then "Jane Doe" in the next element, or "Written by Jane Doe" in one; ``reach``
+    characters of text are read (a standfirst may come first)."""
+    for h1 in tree.xpath("//h1")[:2]:
+        read, labelled = 0, False
+        for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:40]:
+            text = " ".join(str(node).split())
+            if not text:
+                continue
+            read += len(text)
+            if read > reach:
+                break
+            if labelled and len(text) <= 60:
+                return text
+            labelled = bool(_LABEL_ALONE.fullmatch(text))
+            match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
+            if match:
+                return match.group(1)
     return None
 
 
