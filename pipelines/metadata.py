@@ -349,8 +349,9 @@ def _refine(h1: str, metas: list[str]) -> str:
     gives way to the meta title it ends with."""
     for m in metas:
         prefix = h1[: -len(m)].strip() if m and h1.endswith(m) else ""
-        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and not prefix.endswith(":"):
-            return m
+        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and not prefix.endswith(":") and \
+                not any(other.startswith(prefix + " ") for other in metas):
+            return m  # a kicker: shown over the headline, in none of the page's titles
     parts = [p for p in _SEPARATORS.split(h1) if p]
     if len(parts) >= 2:
         for m in metas:
@@ -361,6 +362,13 @@ def _refine(h1: str, metas: list[str]) -> str:
                 if overlap(part, m) >= 0.9 and len(_tokens(part)) >= 3 and rest <= 4:
                     return part
     return h1
+
+
+def _declared_elsewhere(h1: str, metas: list[str]) -> bool:
+    """Whether the page's metadata titles agree on a title (two sources give the same words) that
+    shares at most a quarter of its words with the <h1>."""
+    agreed = {squash(m) for i, m in enumerate(metas) if any(squash(m) == squash(o) for o in metas[i + 1:])}
+    return bool(agreed) and all(containment(h1, m) <= 0.25 for m in metas)
 
 
 def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, ...] = ()) -> str:
@@ -387,6 +395,8 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
     if not (best and best_score >= 0.6):
         long = [h for h in h1s if len(_tokens(h)) >= 4]
         best = long[0] if long else (h1s[0] if len(h1s) == 1 and len(_tokens(h1s[0])) >= 3 else None)
+        if best and len(metas) >= 2 and _declared_elsewhere(best, metas):
+            best = None  # a site name, a menu, a section over the page: not its headline
     if best:
         title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
         if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
