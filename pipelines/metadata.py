@@ -271,8 +271,13 @@ def squash(text: str) -> str:
     return re.sub(r"[\W_]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# words, and each Chinese character or kana on its own: scripts written without spaces
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+
+
 def _tokens(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text or "")]
+    return [w.casefold() for w in _TOKEN.findall(text or "")]
 
 
 def overlap(a: str, b: str) -> float:
@@ -284,7 +289,7 @@ def overlap(a: str, b: str) -> float:
 
 def _site_keys(names: set[str], domains: tuple[str, ...]) -> set[str]:
     # a "site name" of more than six words is a page's headline put in the wrong tag, not a name
-    keys = {squash(n) for n in names if len(_tokens(n)) <= 6}
+    keys = {squash(n) for n in names if len(_WORD.findall(n)) <= 6}
     for domain in domains:
         host = domain.lower().removeprefix("www.")
         keys.add(squash(host))
