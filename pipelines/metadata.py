@@ -685,6 +685,17 @@ def _photo_credit(el) -> bool:
     return False
 
 
+def _first_name_part(el) -> str:
+    """A byline element's text; when it sets the name apart from the rest (``<span>Jane Doe</span>
+    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name."""
+    whole = _element_text(el)
+    parts = [t for t in (" ".join(str(x).split()) for x in el.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+             if t and not _LABEL_ALONE.fullmatch(t)]
+    if len(parts) < 2:
+        return whole
+    return next((p for p in parts if 2 <= len(p.split()) <= 4 and clean_name(p) == p), whole)
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
     author links inside a byline when it has them, else its text."""
@@ -699,7 +710,7 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 _photo_credit(el):
             continue
         links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
-        candidates = [t for t in links if t] or [_element_text(el)]
+        candidates = [t for t in links if t] or [_first_name_part(el)]
         for text in candidates:
             if text and len(text) <= 200 and text not in texts:
                 texts.append(text)
