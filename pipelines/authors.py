@@ -71,8 +71,23 @@ def clean_credit(value: str) -> str | None:
     name = clean_name(text) or _lenient(text)
     if not name or _LABEL.search(name) or _NOT_CREDIT.search(name) or "©" in name:
         return None
+    name = _house_credit(text, name)
     if any(w.casefold() in _FUNCTION_WORDS for w in name.split()[1:]):
         return None  # a sentence or a button, not a name
+    return name
+
+
+def _house_credit(text: str, name: str) -> str:
+    """"Acme Contributor", "Our Editors": a one-word name with a role glued on, no comma between,
+    is a house credit, kept whole (the role is not a job title after a person's name)."""
+    if len(name.split()) != 1:
+        return name
+    whole = _LINK_PHRASE.sub("", re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by)\s*[:\-–—]?\s+", "",
+                                        text, flags=re.I))
+    role = _ROLE.search(whole)
+    if role and whole[:role.start()] == name and not whole[role.start():].lstrip().startswith(",") and \
+            len(whole.split()) <= 3:
+        return whole
     return name
 
 
