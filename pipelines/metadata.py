@@ -773,7 +773,7 @@ def labelled_byline(tree, reach: int = 600) -> str | None:
                 return text
             labelled = bool(_LABEL_ALONE.fullmatch(text))
             match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
-            if match:
+            if match and len(match.group(1).split()) <= 4:  # more is a name run into other words
                 return match.group(1)
     return None
 
