@@ -62,7 +62,7 @@ def clean_credit(value: str) -> str | None:
     """A credit out of a byline string, as the page writes it: "By", dates, roles, handles and
     trailing site suffixes removed; an organisation's, a team's or a user name kept. None for
     labels, share buttons, photo credits and sentences."""
-    text = " ".join((value or "").split()).strip(" -–—:|•,·")
+    text = " ".join((value or "").split()).strip(" -–—:|•,·").strip('"“”„«»')  # a name in quotes, as scripts give it
     if _ABOUT_AUTHOR.search(text):
         return None
     text = _LINK_PHRASE.sub("", text)

@@ -557,7 +557,7 @@ _STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staf
 _CREDENTIALS = re.compile(r"((,\s*|\s+)(ph\.?d|m\.d|msc|mba|mph|rdn|cdces|cpt|cscs|dvm|esq|pa-c|facs|faap)\.?|"
                           r",\s*(md|ms|ma|rd|ld|rn|jd|np)\.?|\s+(?-i:MD|MS|MA|RD|LD|RN|JD|NP)\.?)+$", re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
-_DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
+_DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
                       r"\b(updated|published|posted)\b.*$|"
                       r"\son\s+(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b.*$", re.I)
 _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"

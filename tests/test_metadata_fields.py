@@ -149,3 +149,15 @@ def test_a_genre_kicker_over_the_headline_still_goes():
 def test_a_headline_in_a_script_without_spaces_wins_over_a_title_with_an_undeclared_site_suffix(h1, title):
     tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>本文</p></body></html>")
     assert pick_title(page_metadata(tree), domains=("example.jp",)) == h1
+
+
+@pytest.mark.parametrize("credit, name", [
+    ('<p class="byline">Harborwatch November 26th</p>', "Harborwatch"),
+    ('<p class="byline">Kristin Lowe March 3rd, 2024</p>', "Kristin Lowe"),
+])
+def test_a_date_written_with_an_ordinal_after_the_name_is_not_part_of_it(credit, name):
+    assert extract(page(before=credit))["authors"] == [name]
+
+
+def test_a_name_the_page_gives_in_quotes_is_the_name():
+    assert extract(page(head='<meta name="author" content="&quot;Ingrid Solberg&quot;">'))["authors"] == ["Ingrid Solberg"]
