@@ -407,6 +407,12 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
         if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
             title = next((m for m in metas if m.casefold() == title.casefold()), title)
         return title
+    if metas:  # a heading too short to be taken alone still shows where the title ends ("Coffee - Site")
+        parts = [p.strip(_STRIP) for p in _SEPARATORS.split(metas[0]) if p.strip(_STRIP)]
+        shown = {squash(h) for h in meta.h1s if h}
+        for part in (parts[0], parts[-1]) if len(parts) >= 2 else ():
+            if squash(part) in shown:
+                return part
     return metas[0] if metas else ""
 
 

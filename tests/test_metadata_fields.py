@@ -161,3 +161,9 @@ def test_a_date_written_with_an_ordinal_after_the_name_is_not_part_of_it(credit,
 
 def test_a_name_the_page_gives_in_quotes_is_the_name():
     assert extract(page(head='<meta name="author" content="&quot;Ingrid Solberg&quot;">'))["authors"] == ["Ingrid Solberg"]
+
+
+@pytest.mark.parametrize("h1, title", [("Kaffe", "Kaffe – Universitetet i Sørland"), ("コーヒー", "コーヒー｜東海大学")])
+def test_a_one_word_headline_shows_where_a_title_with_an_undeclared_site_name_ends(h1, title):
+    tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>x</p></body></html>")
+    assert pick_title(page_metadata(tree), domains=("example.org",)) == h1
