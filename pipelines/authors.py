@@ -19,10 +19,11 @@ from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, _WIRE,
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
 # reached through a graph reference is often the CMS account that posted; an organisation named
-# in JSON-LD is often the publisher repeated; a byline shown to readers is strong, the first one
-# most (later ones belong to related stories, comments, bios).
+# in JSON-LD is often the publisher repeated; a card's "Written by" label names the CMS account, as
+# a reference does; a byline shown to readers is strong, the first one most (later ones belong to
+# related stories, comments, bios).
 WEIGHTS = {"json-ld person": 3.0, "json-ld by reference": 1.5, "json-ld organisation": 1.5, "meta": 2.0,
-           "byline": 2.0, "later byline": 0.75, "trafilatura": 1.0, "script": 0.5}
+           "meta label": 1.5, "byline": 2.0, "later byline": 0.75, "trafilatura": 1.0, "script": 0.5}
 _FAMILY = {"json-ld person": "json-ld", "json-ld by reference": "json-ld", "json-ld organisation": "json-ld"}
 SITE_NAME_FACTOR = 0.4  # a credit that is the site's own name: weaker than any person's
 
@@ -61,7 +62,7 @@ def clean_credit(value: str) -> str | None:
     """A credit out of a byline string, as the page writes it: "By", dates, roles, handles and
     trailing site suffixes removed; an organisation's, a team's or a user name kept. None for
     labels, share buttons, photo credits and sentences."""
-    text = " ".join((value or "").split()).strip(" -–—:|•,·")
+    text = " ".join((value or "").split()).strip(" -–—:|•,·").strip('"“”„«»')  # a name in quotes, as scripts give it
     if _ABOUT_AUTHOR.search(text):
         return None
     text = _LINK_PHRASE.sub("", text)
@@ -70,8 +71,23 @@ def clean_credit(value: str) -> str | None:
     name = clean_name(text) or _lenient(text)
     if not name or _LABEL.search(name) or _NOT_CREDIT.search(name) or "©" in name:
         return None
+    name = _house_credit(text, name)
     if any(w.casefold() in _FUNCTION_WORDS for w in name.split()[1:]):
         return None  # a sentence or a button, not a name
+    return name
+
+
+def _house_credit(text: str, name: str) -> str:
+    """"Acme Contributor", "Our Editors": a one-word name with a role glued on, no comma between,
+    is a house credit, kept whole (the role is not a job title after a person's name)."""
+    if len(name.split()) != 1:
+        return name
+    whole = _LINK_PHRASE.sub("", re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by)\s*[:\-–—]?\s+", "",
+                                        text, flags=re.I))
+    role = _ROLE.search(whole)
+    if role and whole[:role.start()] == name and not whole[role.start():].lstrip().startswith(",") and \
+            len(whole.split()) <= 3:
+        return whole
     return name
 
 
@@ -157,6 +173,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     add("json-ld by reference" if meta.ld_authors_by_ref else "json-ld person", ld_people)
     add("json-ld organisation", ld_orgs)
     add("meta", [(a, "") for a in meta.meta_authors if not a.startswith("http")])
+    add("meta label", [(a, "") for a in meta.label_authors])
     settled = any(c.person and c.score >= 2.0 and not _is_site_name(c.name, keys) for c in found.values())
     if bylines is not None and not settled:  # a byline cannot outvote a person the metadata names
         first = True  # the first byline that credits anyone is the story's; later ones often are not

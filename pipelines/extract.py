@@ -21,7 +21,7 @@ from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
-                                pick_title, script_authors, visible_bylines, visible_date)
+                                pick_title, script_authors, visible_bylines, visible_date, headline_date)
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -389,7 +389,7 @@ def _from_reference(tree, reference: str, title: str) -> list[str]:
 def _text_date(tree, url: str) -> str | None:
     from htmldate import find_date
 
-    shown = visible_date(tree)
+    shown = visible_date(tree) or headline_date(tree)
     if shown:
         return shown
     try:

@@ -57,6 +57,7 @@ class PageMeta:
     ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type)
     ld_authors_by_ref: bool = False  # named through {"@id"} references: the CMS account, often not the byline
     meta_authors: list[str] = field(default_factory=list)
+    label_authors: list[str] = field(default_factory=list)  # a card's "Written by" data (twitter:label1/data1)
     canonical: str | None = None
     og_url: str | None = None
     description: str | None = None
@@ -67,6 +68,29 @@ class PageMeta:
     @property
     def site_names(self) -> set[str]:
         return {n for n in (self.site_name, self.publisher) if n}
+
+
+# "Written by" as the label of a card's data pair (twitter:label1 / twitter:data1, which SEO plugins
+# fill in the site's language)
+_WRITTEN_BY = re.compile(
+    r"written|author|\bby\b|autor|auteur|autore|verfasst|geschrieben|[ée]crit\s+par|escrito|scritto|geschreven|"
+    r"skrevet|skriven|kirjoittanut|napisa|napsal|írta|scris|ditulis|yazan|написа|автор|作者|執筆|筆者|작성자|글쓴이|기자",
+    re.I)
+
+
+def labelled_authors(tree) -> list[str]:
+    """Names a page's card metadata gives under a "Written by" label (``twitter:label1`` =
+    "Written by", ``twitter:data1`` = the name), in any language."""
+    found = []
+    for label in tree.xpath('//meta[starts-with(@name, "twitter:label") or starts-with(@property, "twitter:label")]'):
+        key = (label.get("name") or label.get("property") or "").replace("label", "data", 1)
+        if not _WRITTEN_BY.search(label.get("content") or "") or not re.fullmatch(r"twitter:data\d", key):
+            continue
+        for value in tree.xpath(f'//meta[@name="{key}" or @property="{key}"]/@content'):
+            value = " ".join(html.unescape(value).split())
+            if value and not re.search(r"\d", value) and value not in found:
+                found.append(value)
+    return found
 
 
 def _first(tree, xpath: str) -> str | None:
@@ -147,6 +171,7 @@ def page_metadata(tree) -> PageMeta:
     meta.modified = _first(tree, _MODIFIED_META)
     meta.published_time = _first(tree, _TIME_PUBLISHED)
     meta.meta_authors = [a for a in (" ".join(html.unescape(v).split()) for v in tree.xpath(_AUTHOR_META)) if a]
+    meta.label_authors = labelled_authors(tree)
     keywords = _first(tree, '//meta[@name="keywords" or @name="news_keywords"]/@content')
     meta.keywords = [k.strip() for k in (keywords or "").split(",") if k.strip()][:30]
     lang = _first(tree, "/html/@lang") or _first(tree, '//meta[@http-equiv="content-language"]/@content')
@@ -246,8 +271,13 @@ def squash(text: str) -> str:
     return re.sub(r"[\W_]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# words, and each Chinese character or kana on its own: scripts written without spaces
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+
+
 def _tokens(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text or "")]
+    return [w.casefold() for w in _TOKEN.findall(text or "")]
 
 
 def overlap(a: str, b: str) -> float:
@@ -259,7 +289,7 @@ def overlap(a: str, b: str) -> float:
 
 def _site_keys(names: set[str], domains: tuple[str, ...]) -> set[str]:
     # a "site name" of more than six words is a page's headline put in the wrong tag, not a name
-    keys = {squash(n) for n in names if len(_tokens(n)) <= 6}
+    keys = {squash(n) for n in names if len(_WORD.findall(n)) <= 6}
     for domain in domains:
         host = domain.lower().removeprefix("www.")
         keys.add(squash(host))
@@ -324,8 +354,9 @@ def _refine(h1: str, metas: list[str]) -> str:
     gives way to the meta title it ends with."""
     for m in metas:
         prefix = h1[: -len(m)].strip() if m and h1.endswith(m) else ""
-        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and not prefix.endswith(":"):
-            return m
+        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and not prefix.endswith(":") and \
+                not any(other.startswith(prefix + " ") for other in metas):
+            return m  # a kicker: shown over the headline, in none of the page's titles
     parts = [p for p in _SEPARATORS.split(h1) if p]
     if len(parts) >= 2:
         for m in metas:
@@ -336,6 +367,13 @@ def _refine(h1: str, metas: list[str]) -> str:
                 if overlap(part, m) >= 0.9 and len(_tokens(part)) >= 3 and rest <= 4:
                     return part
     return h1
+
+
+def _declared_elsewhere(h1: str, metas: list[str]) -> bool:
+    """Whether the page's metadata titles agree on a title (two sources give the same words) that
+    shares at most a quarter of its words with the <h1>."""
+    agreed = {squash(m) for i, m in enumerate(metas) if any(squash(m) == squash(o) for o in metas[i + 1:])}
+    return bool(agreed) and all(containment(h1, m) <= 0.25 for m in metas)
 
 
 def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, ...] = ()) -> str:
@@ -362,11 +400,19 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
     if not (best and best_score >= 0.6):
         long = [h for h in h1s if len(_tokens(h)) >= 4]
         best = long[0] if long else (h1s[0] if len(h1s) == 1 and len(_tokens(h1s[0])) >= 3 else None)
+        if best and len(metas) >= 2 and _declared_elsewhere(best, metas):
+            best = None  # a site name, a menu, a section over the page: not its headline
     if best:
         title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains))).strip()
         if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
             title = next((m for m in metas if m.casefold() == title.casefold()), title)
         return title
+    if metas:  # a heading too short to be taken alone still shows where the title ends ("Coffee - Site")
+        parts = [p.strip(_STRIP) for p in _SEPARATORS.split(metas[0]) if p.strip(_STRIP)]
+        shown = {squash(h) for h in meta.h1s if h}
+        for part in (parts[0], parts[-1]) if len(parts) >= 2 else ():
+            if squash(part) in shown:
+                return part
     return metas[0] if metas else ""
 
 
@@ -433,6 +479,43 @@ def visible_date(tree) -> str | None:
     return None
 
 
+# "updated" as pages write it, in the languages of the web: a date after one is not the story's first
+_UPDATED = re.compile(r"updat|modif|aktualisiert|geändert|mis\s+à\s+jour|actualiz|aggiornat|atualizad|bijgewerkt|"
+                      r"oppdatert|uppdaterad|opdateret|päivitetty|zaktualizowan|aktualizov|frissítve|güncellen|"
+                      r"обновлен|оновлен|更新|업데이트|수정", re.I)
+_CJK_DATE = re.compile(r"((?:19|20)\d\d)\s*[年년.]\s*(\d{1,2})\s*[月월.]\s*(\d{1,2})\s*[日일]?")
+_TEXT_AFTER_HEADLINE = 300  # characters of text read after the headline: the byline and dateline sit there
+
+
+def headline_date(tree) -> str | None:
+    """The date written in the lines just after the headline (the dateline beside the byline,
+    with no date markup), as ISO; never one labelled as an update."""
+    from datetime import datetime, timedelta
+
+    from htmldate.extractors import custom_parse
+
+    latest = datetime.now() + timedelta(days=1)
+    for h1 in tree.xpath("//h1")[:2]:
+        read, previous = 0, ""
+        for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:60]:
+            text = " ".join(str(node).split())
+            if not text:
+                continue
+            read += len(text)
+            if read > _TEXT_AFTER_HEADLINE:
+                break
+            # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
+            if len(text) <= 80 and re.search(r"(19|20)\d\d", text) and len(re.findall(r"\d+", text)) >= 2 and \
+                    not _UPDATED.search(previous + " " + text):
+                cjk = _CJK_DATE.search(text)
+                found = (f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
+                         custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest))
+                if found and normalize_date(found):
+                    return found
+            previous = text[-40:]
+    return None
+
+
 def _shown_instead(meta: PageMeta, published: str, shown: Any) -> tuple[str, str] | None:
     """A later date the page also declares (modified, a second published tag) when it is the
     one displayed with the story."""
@@ -480,7 +563,7 @@ _STAFF = re.compile(r"\b(staff|team|desk|newsroom|editors|editorial\s+board|staf
 _CREDENTIALS = re.compile(r"((,\s*|\s+)(ph\.?d|m\.d|msc|mba|mph|rdn|cdces|cpt|cscs|dvm|esq|pa-c|facs|faap)\.?|"
                           r",\s*(md|ms|ma|rd|ld|rn|jd|np)\.?|\s+(?-i:MD|MS|MA|RD|LD|RN|JD|NP)\.?)+$", re.I)
 _TRAILING = re.compile(r"\s*(\||•|·|—|–|\s-\s).*$")
-_DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
+_DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b.*$|\b\d{1,2}/\d{1,2}/\d{2,4}\b.*$|"
                       r"\b(updated|published|posted)\b.*$|"
                       r"\son\s+(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b.*$", re.I)
 _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
@@ -608,6 +691,17 @@ def _photo_credit(el) -> bool:
     return False
 
 
+def _first_name_part(el) -> str:
+    """A byline element's text; when it sets the name apart from the rest (``<span>Jane Doe</span>
+    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name."""
+    whole = _element_text(el)
+    parts = [t for t in (" ".join(str(x).split()) for x in el.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+             if t and not _LABEL_ALONE.fullmatch(t)]
+    if len(parts) < 2:
+        return whole
+    return next((p for p in parts if 2 <= len(p.split()) <= 4 and clean_name(p) == p), whole)
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
     author links inside a byline when it has them, else its text."""
@@ -622,7 +716,7 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 _photo_credit(el):
             continue
         links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
-        candidates = [t for t in links if t] or [_element_text(el)]
+        candidates = [t for t in links if t] or [_first_name_part(el)]
         for text in candidates:
             if text and len(text) <= 200 and text not in texts:
                 texts.append(text)
@@ -641,7 +735,11 @@ _EMBEDDED_AUTHOR = re.compile(r'"authors?"\s*:\s*\[?\s*(?:\{[^{}]{0,200}?"name"\
 
 
 def headline_byline(tree) -> str | None:
-    """"by Jane Doe" written in the text just after the headline (no byline markup)."""
+    """"by Jane Doe" written in the text just after the headline (no byline markup): behind a
+    byline word in its own element first (the element ends the name), else in the running text."""
+    labelled = labelled_byline(tree)
+    if labelled:
+        return labelled
     for h1 in tree.xpath("//h1")[:2]:
         parent = h1.getparent()
         if parent is None:
@@ -652,6 +750,37 @@ def headline_byline(tree) -> str | None:
         match = _TEXT_BYLINE.search(after)
         if match:
             return match.group(1)
+    return None
+
+
+# The words that introduce a byline, in the languages of the web ("By", "Von", "Par", "Door", "Av" ...)
+_CREDIT_LABEL = (r"(?:(?:written|words|story|reported|text|posted)\s+by|by|von|(?:text|geschrieben)\s+von|"
+                 r"(?:[ée]crit\s+)?par|(?:escrito\s+)?por|texto|(?:scritto\s+)?da|di|a\s+cura\s+di|(?:geschreven\s+)?door|"
+                 r"(?:skrevet\s+|skriven\s+)?av|(?:skrevet\s+)?af|kirjoittanut|teksti|autor(?:ka)?|auteur|autore|author|"
+                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|글|기자)")
+_LABEL_ALONE = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?", re.I)
+_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?\s+(\S.{{1,58}})", re.I)
+
+
+def labelled_byline(tree, reach: int = 600) -> str | None:
+    """A credit written in the lines after the headline behind a byline word, with no byline
+    markup: "By" then "Jane Doe" in the next element, or "Written by Jane Doe" in one; ``reach``
+    characters of text are read (a standfirst may come first)."""
+    for h1 in tree.xpath("//h1")[:2]:
+        read, labelled = 0, False
+        for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:40]:
+            text = " ".join(str(node).split())
+            if not text:
+                continue
+            read += len(text)
+            if read > reach:
+                break
+            if labelled and len(text) <= 60:
+                return text
+            labelled = bool(_LABEL_ALONE.fullmatch(text))
+            match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
+            if match and len(match.group(1).split()) <= 4:  # more is a name run into other words
+                return match.group(1)
     return None
 
 

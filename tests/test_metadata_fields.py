@@ -1,0 +1,169 @@
+"""Title, published date and authors on small pages written for these tests, in several
+languages: each field is what the page itself states, read from where pages of many sites put it."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from trafilatura.utils import load_html
+
+from pipelines.extract import ExtractOptions, extract_page
+from pipelines.metadata import headline_date, page_metadata, pick_title
+
+OPTIONS = ExtractOptions(site="example", domains=("example.com",))
+URL = "https://example.com/news/harbor-cranes-go-electric"
+TITLE = "Harbor cranes go electric as port retires its diesel generators"
+STORY = [
+    "The port authority said on Tuesday that every container crane on the north quay will run on grid "
+    "electricity by the end of next year, replacing the diesel generators that have powered them since 1998.",
+    "Engineers began testing the first converted crane in January, and the authority says it has moved more "
+    "than eleven thousand containers without a single unplanned stop since the trial started.",
+    "The conversion costs about four million euros per crane, roughly a third of which is covered by a regional "
+    "climate fund that also paid for new substations along the quay.",
+    "Unions welcomed the plan but asked for retraining commitments for the mechanics who maintain the old "
+    "generators, a request the authority said it would answer before the summer.",
+]
+# a rail of other stories after this one, each with its own date: what a date search may pick instead
+RELATED = """<section class="more"><h2>More from the port</h2>
+<div><a href="/news/ferry">Ferry timetable changes for the winter</a> <span>March 13, 2026</span></div>
+<div><a href="/news/dredging">Dredging of the south channel begins</a> <span>January 2, 2019</span></div>
+</section>"""
+
+
+def page(*, head: str = "", h1: str = TITLE, before: str = "", after: str = RELATED, lang: str = "en",
+         title: str | None = None) -> bytes:
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in STORY)
+    title = html.escape(title if title is not None else f"{TITLE} | Example Gazette")
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+<body><header><a href="/">Example Gazette</a></header>
+<main><article><h1>{html.escape(h1)}</h1>{before}<div class="content">{body}</div></article>{after}</main>
+<footer>© Example Gazette</footer></body></html>""".encode()
+
+
+def extract(body: bytes, url: str = URL) -> dict:
+    out = extract_page(body, url, OPTIONS, "text/html; charset=utf-8")
+    assert out["kind"] == "article", out
+    return out
+
+
+# -- published date ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dateline, day", [
+    ("<p>By the port desk</p><p>February 4, 2025</p>", "2025-02-04"),
+    ("<p>Published 20 December 2025</p>", "2025-12-20"),
+    ("<p>12. Dezember 2025</p>", "2025-12-12"),
+    ("<span>12.11.2025</span>", "2025-11-12"),
+])
+def test_the_dateline_under_the_headline_is_the_published_date_when_nothing_marks_one(dateline, day):
+    out = extract(page(before=dateline))
+    assert out["published"][:10] == day
+
+
+def test_a_date_labelled_as_an_update_under_the_headline_is_not_the_published_date():
+    out = extract(page(before="<p>Updated:</p><p>March 3, 2025</p><p>Published February 4, 2025</p>"))
+    assert out["published"][:10] == "2025-02-04"
+
+
+@pytest.mark.parametrize("dateline, day", [
+    ("<p>2025年12月3日</p>", "2025-12-03"),
+    ("<p>2025.11.07</p>", "2025-11-07"),
+    ("<p>기자 2025년 10월 9일</p>", "2025-10-09"),
+])
+def test_datelines_of_scripts_written_without_month_names(dateline, day):
+    tree = load_html(f"<html><body><h1>見出し</h1>{dateline}<p>本文</p></body></html>")
+    assert headline_date(tree) == day
+
+
+def test_a_year_alone_under_the_headline_is_no_date():
+    tree = load_html("<html><body><h1>News</h1><p>Come Together</p><p>2018</p><p>Text of the story</p></body></html>")
+    assert headline_date(tree) is None
+
+
+# -- authors -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("label, reading", [
+    ("Written by", "Est. reading time"),
+    ("Écrit par", "Durée de lecture estimée"),
+    ("Verfasst von", "Geschätzte Lesezeit"),
+    ("執筆者", "読了時間"),
+    ("Skrevet av", "Lesetid"),
+])
+def test_the_writer_a_pages_card_metadata_names_is_its_author(label, reading):
+    head = (f'<meta name="twitter:label1" content="{label}"><meta name="twitter:data1" content="Ingrid Solberg">'
+            f'<meta name="twitter:label2" content="{reading}"><meta name="twitter:data2" content="5 minutes">')
+    assert extract(page(head=head))["authors"] == ["Ingrid Solberg"]
+
+
+@pytest.mark.parametrize("byline, name, lang", [
+    ("<div><span>By</span><span>Daryl Austen</span></div>", "Daryl Austen", "en"),
+    ("<div>Written by</div><div>Meghan Nevis</div><div>Content Marketing Coordinator</div>", "Meghan Nevis", "en"),
+    ("<p>Av</p><p>Kari Nordmann</p>", "Kari Nordmann", "no"),
+    ("<p><span>Por</span> <span>Lucía Fernández</span></p>", "Lucía Fernández", "es"),
+    ("<p>Von Jonas Becker</p>", "Jonas Becker", "de"),
+])
+def test_a_byline_written_without_byline_markup_under_the_headline_credits_its_name(byline, name, lang):
+    assert extract(page(before=byline, lang=lang))["authors"] == [name]
+
+
+def test_a_byline_element_that_sets_the_name_apart_from_a_job_title_credits_the_name():
+    byline = '<div class="author-box"><div>Ana Souza</div><div>Former Harbor Operations Manager</div></div>'
+    assert extract(page(before=byline))["authors"] == ["Ana Souza"]
+
+
+@pytest.mark.parametrize("credit", ["Harborwatch Contributor", "Our Editors"])
+def test_a_house_credit_is_kept_as_the_page_gives_it(credit):
+    assert extract(page(before=f'<p class="byline">{credit}</p>'))["authors"] == [credit]
+
+
+def test_a_job_title_after_a_comma_is_still_not_part_of_the_name():
+    assert extract(page(before='<p class="byline">By Kristin Lowe, Senior Editor</p>'))["authors"] == ["Kristin Lowe"]
+
+
+# -- titles --------------------------------------------------------------------------------------
+
+def test_an_h1_that_is_the_sites_menu_or_name_is_not_the_title():
+    head = f'<meta property="og:title" content="{TITLE}">'
+    out = extract(page(head=head, h1="Return to the main website", title=f"{TITLE} - Example Gazette"))
+    assert out["title"] == TITLE
+
+
+def test_a_number_the_pages_titles_open_with_is_part_of_the_headline_not_a_kicker():
+    head = ('<meta property="og:title" content="2025 Harbor Crane Price Guide &amp; Rate Comparison | Example">'
+            '<script type="application/ld+json">{"@type": "Article", '
+            '"headline": "Harbor Crane Price Guide & Rate Comparison"}</script>')
+    out = extract(page(head=head, h1="2025 Harbor Crane Price Guide & Rate Comparison"))
+    assert out["title"] == "2025 Harbor Crane Price Guide & Rate Comparison"
+
+
+def test_a_genre_kicker_over_the_headline_still_goes():
+    head = f'<meta property="og:title" content="{TITLE}">'
+    assert extract(page(head=head, h1=f"Analysis {TITLE}"))["title"] == TITLE
+
+
+@pytest.mark.parametrize("h1, title", [
+    ("新型電池の量産を来年開始へ", "新型電池の量産を来年開始へ｜テック新報"),
+    ("港湾クレーンを電動化、ディーゼル発電機を廃止", "港湾クレーンを電動化、ディーゼル発電機を廃止 - 港湾ニュース"),
+    ("港口起重机全面电动化", "港口起重机全面电动化_港口新闻网"),
+])
+def test_a_headline_in_a_script_without_spaces_wins_over_a_title_with_an_undeclared_site_suffix(h1, title):
+    tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>本文</p></body></html>")
+    assert pick_title(page_metadata(tree), domains=("example.jp",)) == h1
+
+
+@pytest.mark.parametrize("credit, name", [
+    ('<p class="byline">Harborwatch November 26th</p>', "Harborwatch"),
+    ('<p class="byline">Kristin Lowe March 3rd, 2024</p>', "Kristin Lowe"),
+])
+def test_a_date_written_with_an_ordinal_after_the_name_is_not_part_of_it(credit, name):
+    assert extract(page(before=credit))["authors"] == [name]
+
+
+def test_a_name_the_page_gives_in_quotes_is_the_name():
+    assert extract(page(head='<meta name="author" content="&quot;Ingrid Solberg&quot;">'))["authors"] == ["Ingrid Solberg"]
+
+
+@pytest.mark.parametrize("h1, title", [("Kaffe", "Kaffe – Universitetet i Sørland"), ("コーヒー", "コーヒー｜東海大学")])
+def test_a_one_word_headline_shows_where_a_title_with_an_undeclared_site_name_ends(h1, title):
+    tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>x</p></body></html>")
+    assert pick_title(page_metadata(tree), domains=("example.org",)) == h1
