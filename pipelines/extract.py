@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import concurrent.futures
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -22,6 +23,7 @@ from pipelines import boilerplate, pagekind
 
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date)
+from pipelines.dates import date_from_url
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -97,10 +99,16 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
     trace["title"] = title
+    # asked only of a page with no other sign of being an article, and before extraction edits the tree
+    shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
+        date_from_url(url) or visible_date(tree))
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
+    refused = pagekind.not_story(dataclasses.replace(signals, shown_date=shown_date, paragraphs=tuple(paragraphs)))
+    if refused:
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     paragraphs = _drop_copies(paragraphs)
@@ -163,7 +171,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     raw = _trafilatura(tree, url, prune, fast=True)
     best = boilerplate.clean(raw, title)
     doubt = _doubt(raw, best, tree, ref_shingles)
-    for settings in ({"favor_precision": True}, {"favor_recall": True}) if doubt else ():
+    for settings in SECOND_OPINIONS if doubt else ():
         other_raw = _trafilatura(tree, url, prune, **settings)
         other = boilerplate.clean(other_raw, title)
         if _better(other, other_raw, best, raw, ref_shingles, topic):
@@ -181,6 +189,9 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     return ([dek] + best if dek else best), raw
 
 
+# trafilatura's settings asked, in turn, when the fast pass looks wrong: its full pass first (the
+# fallback extractors recover stories its own pass cuts short), then leaning to precision, to recall
+SECOND_OPINIONS = ({}, {"favor_precision": True}, {"favor_recall": True})
 _KEY_POINT_HEADINGS = {"key points", "key takeaways", "takeaways", "highlights", "story highlights", "in brief",
                        "at a glance", "what to know", "the big picture"}
 
@@ -226,7 +237,7 @@ def _standfirst(tree, meta: PageMeta, paragraphs: list[str]) -> str | None:
 def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **settings) -> list[str]:
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=False,
+    doc = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=True,
                           deduplicate=False, with_metadata=False, prune_xpath=prune, **settings)
     text = doc.text if doc is not None else ""
     return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
