@@ -174,7 +174,7 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     for settings in SECOND_OPINIONS if doubt else ():
         other_raw = _trafilatura(tree, url, prune, **settings)
         other = boilerplate.clean(other_raw, title)
-        if _better(other, other_raw, best, raw, ref_shingles, topic):
+        if _better(other, other_raw, best, raw, ref_shingles, topic, doubt):
             best, raw = other, other_raw
         if not _doubt(raw, best, tree, ref_shingles):
             break
@@ -337,7 +337,7 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
 
 
 def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str],
-            topic: set[str]) -> bool:
+            topic: set[str], doubt: str | None = None) -> bool:
     """Whether a second extraction beats the first: closer to the page's articleBody when it has
     one; else more story words, either extending the first or more on the page's topic."""
     if not new:
@@ -353,6 +353,8 @@ def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[st
 
     if good(new, new_raw) <= good(old, old_raw) * 1.1:
         return False
+    if doubt == "far shorter than the page" and good(new, new_raw) >= 3 * good(old, old_raw):
+        return True  # the first pass took a fragment (a box, a teaser); the second found the page's text
     _, kept = boilerplate.agreement(new_sh, old_sh)
     if kept >= 0.7:
         return True  # the same story, with more of it
