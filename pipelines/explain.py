@@ -52,6 +52,9 @@ def report(explained: dict[str, Any]) -> list[str]:
         signals = pagekind.PageSignals(meta=meta, url=explained["url"], html=b"")
         lines += ["", "page:", f"  declares an article: {signals.declares_article} (JSON-LD types: "
                                f"{', '.join(sorted(meta.ld_types)) or 'none'}; og:type: {meta.og_type or 'none'})"]
+        if trace.get("paragraphs"):
+            share, long_paragraphs = pagekind.prose_share(trace["paragraphs"])
+            lines.append(f"  prose: {share:.0%} of the words in running sentences, {long_paragraphs} long paragraphs")
         lines += ["", "title candidates:"]
         for source, value in (("json-ld headline", meta.headline), ("og:title", meta.og_title),
                               ("twitter:title", meta.twitter_title), ("<title>", meta.html_title)) + \

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import concurrent.futures
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -22,6 +23,7 @@ from pipelines import boilerplate, pagekind
 
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
                                 pick_title, script_authors, visible_bylines, visible_date, headline_date)
+from pipelines.dates import date_from_url
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -97,10 +99,16 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
     trace["title"] = title
+    # asked only of a page with no other sign of being an article, and before extraction edits the tree
+    shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
+        date_from_url(url) or visible_date(tree))
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
+    refused = pagekind.not_story(dataclasses.replace(signals, shown_date=shown_date, paragraphs=tuple(paragraphs)))
+    if refused:
+        return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     paragraphs = _drop_copies(paragraphs)
@@ -163,10 +171,10 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     raw = _trafilatura(tree, url, prune, fast=True)
     best = boilerplate.clean(raw, title)
     doubt = _doubt(raw, best, tree, ref_shingles)
-    for settings in ({"favor_precision": True}, {"favor_recall": True}) if doubt else ():
+    for settings in SECOND_OPINIONS if doubt else ():
         other_raw = _trafilatura(tree, url, prune, **settings)
         other = boilerplate.clean(other_raw, title)
-        if _better(other, other_raw, best, raw, ref_shingles, topic):
+        if _better(other, other_raw, best, raw, ref_shingles, topic, doubt):
             best, raw = other, other_raw
         if not _doubt(raw, best, tree, ref_shingles):
             break
@@ -181,6 +189,10 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     return ([dek] + best if dek else best), raw
 
 
+# trafilatura's settings asked when the fast pass looks wrong: its full pass, whose fallback
+# extractors recover stories its own pass cuts short. (The favor_precision and favor_recall passes
+# asked after it changed no score on the dev sets and cost a tenth more CPU per page.)
+SECOND_OPINIONS = ({},)
 _KEY_POINT_HEADINGS = {"key points", "key takeaways", "takeaways", "highlights", "story highlights", "in brief",
                        "at a glance", "what to know", "the big picture"}
 
@@ -226,7 +238,7 @@ def _standfirst(tree, meta: PageMeta, paragraphs: list[str]) -> str | None:
 def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **settings) -> list[str]:
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=False,
+    doc = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=True,
                           deduplicate=False, with_metadata=False, prune_xpath=prune, **settings)
     text = doc.text if doc is not None else ""
     return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
@@ -326,7 +338,7 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
 
 
 def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[str], ref_shingles: set[str],
-            topic: set[str]) -> bool:
+            topic: set[str], doubt: str | None = None) -> bool:
     """Whether a second extraction beats the first: closer to the page's articleBody when it has
     one; else more story words, either extending the first or more on the page's topic."""
     if not new:
@@ -342,6 +354,8 @@ def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[st
 
     if good(new, new_raw) <= good(old, old_raw) * 1.1:
         return False
+    if doubt == "far shorter than the page" and good(new, new_raw) >= 3 * good(old, old_raw):
+        return True  # the first pass took a fragment (a box, a teaser); the second found the page's text
     _, kept = boilerplate.agreement(new_sh, old_sh)
     if kept >= 0.7:
         return True  # the same story, with more of it

@@ -1,0 +1,150 @@
+"""Which pages are articles: small pages written for these tests, in several languages and
+scripts — shops and landing pages that print og:type article, forum threads, service pages with
+no story — refused with a named rule, while stories without a date or a byline stay archived."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from pipelines.explain import explain, report
+from pipelines.extract import ExtractOptions, extract_page
+
+OPTIONS = ExtractOptions(site="example", domains=("example.com",))
+
+
+def jsonld(**fields) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@context": "https://schema.org", **fields})}</script>'
+
+
+def page(blocks: list[str], *, title: str, head: str = "", lang: str = "en") -> bytes:
+    """A page whose main column holds ``blocks`` (HTML), with a site header and footer."""
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+{head}</head><body><header><a href="/">Example</a><nav><a href="/a/">A</a> <a href="/b/">B</a></nav></header>
+<main><h1>{html.escape(title)}</h1>{''.join(blocks)}</main>
+<footer><p>Example Ltd, 1 Quay Street.</p></footer></body></html>""".encode()
+
+
+def paragraphs(texts: list[str]) -> list[str]:
+    return [f"<p>{html.escape(t)}</p>" for t in texts]
+
+
+def extract(body: bytes, url: str) -> dict:
+    return extract_page(body, url, OPTIONS, "text/html; charset=utf-8")
+
+
+GUIDE = [
+    "Pruning a fruit tree in late winter, while it is still dormant, lets you see the shape of the branches "
+    "and gives the cuts time to close before the sap rises again in spring.",
+    "Start with anything dead, damaged or diseased, cutting back to healthy wood just outside the collar where "
+    "the branch meets the trunk, and never leave a stub that can rot.",
+    "Next remove branches that cross or rub against each other, choosing to keep the one that points outward "
+    "and upward, because it will bear fruit in the light rather than in the shade.",
+    "Finally thin the crown so that air moves freely through it; most gardeners take out no more than a fifth "
+    "of the wood in a single year, since harder pruning provokes a thicket of water shoots.",
+]
+
+SERVICE_DE = [
+    "<h2>Unsere Leistungen</h2>", "<ul><li>Beratung vor Ort</li><li>Planung und Umsetzung</li>"
+    "<li>Wartung rund um die Uhr</li><li>Zertifizierte Fachkräfte</li></ul>",
+    "<h2>Warum wir?</h2>", "<p>Über 20 Jahre Erfahrung in der Region.</p>", "<p>Festpreise ohne versteckte Kosten.</p>",
+    "<p>Kostenloses Erstgespräch vereinbaren.</p>", "<h2>Jetzt Angebot anfordern</h2>",
+    "<p>Rufen Sie uns an oder schreiben Sie uns – wir melden uns innerhalb von 24 Stunden.</p>",
+    '<p><a class="btn" href="/kontakt">Kontakt</a> <a class="btn" href="/preise">Preise ansehen</a></p>',
+    "<ul><li>Heizung</li><li>Sanitär</li><li>Klima</li><li>Solar</li><li>Wärmepumpen</li><li>Notdienst</li></ul>",
+]
+
+# -- markup: what the page says it is -----------------------------------------------------------
+
+def test_a_shop_page_that_prints_og_type_article_is_refused_by_its_product_markup():
+    head = '<meta property="og:type" content="article">' + jsonld(
+        **{"@type": "Product", "name": "Trail runner 2", "offers": {"@type": "Offer", "price": "129.00"}})
+    result = extract(page(paragraphs(GUIDE), title="Trail runner 2", head=head), "https://example.com/product/trail-runner-2/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("product markup")
+
+
+def test_a_magazine_review_of_a_product_is_kept():
+    head = ('<meta property="og:type" content="article"><meta name="author" content="Jane Doe">'
+            '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
+            jsonld(**{"@type": "Product", "name": "Trail runner 2", "review": {"@type": "Review", "author": "Jane Doe"}}))
+    result = extract(page(paragraphs(GUIDE), title="Trail runner 2 review", head=head),
+                     "https://example.com/reviews/trail-runner-2-review/")
+    assert result["kind"] == "article"
+
+
+def test_an_application_landing_page_in_japanese_is_refused_by_its_markup():
+    head = '<meta property="og:type" content="article">' + jsonld(
+        **{"@type": "SoftwareApplication", "name": "タスク管理", "applicationCategory": "BusinessApplication"})
+    texts = ["チームのタスクをひとつの画面で管理できます。期限の通知、担当者の割り当て、進み具合のグラフを、"
+             "すべて無料のプランから使い始めることができます。今すぐ登録して、最初のプロジェクトを作りましょう。"] * 1 + [
+        "大きな組織でも、小さなチームでも、同じ使いやすさで、毎日の仕事が速く進むように作られています。"
+        "連携できるアプリは二百以上あり、設定は数分で終わります。"]
+    result = extract(page(paragraphs(texts), title="タスク管理", head=head, lang="ja"), "https://example.com/ja/app/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("offering markup")
+
+
+def test_a_forum_thread_address_is_refused_even_with_og_type_article():
+    head = '<meta property="og:type" content="article">'
+    result = extract(page(paragraphs(GUIDE), title="Best way to prune an apple tree?", head=head),
+                     "https://example.com/threads/best-way-to-prune-an-apple-tree.48213/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("forum address")
+
+
+# -- structure: no sign of an article, and no prose ---------------------------------------------
+
+def test_a_service_page_with_no_story_is_refused_and_says_why():
+    result = extract(page(SERVICE_DE, title="Heizung und Sanitär in Köln", lang="de"),
+                     "https://example.com/leistungen/heizung-sanitaer-koeln/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("no sign of an article, not prose")
+
+
+def test_a_guide_without_date_or_byline_is_kept_because_it_is_prose():
+    result = extract(page(paragraphs(GUIDE), title="How to prune a fruit tree"),
+                     "https://example.com/learn/how-to-prune-a-fruit-tree/")
+    assert result["kind"] == "article"
+    assert "water shoots" in result["body"]
+
+
+def test_a_dated_page_of_short_lines_is_not_refused_for_its_form():
+    # a news brief or a live page: short lines, but a stated date says it is a story
+    head = '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    result = extract(page(SERVICE_DE, title="Heizung und Sanitär in Köln", head=head, lang="de"),
+                     "https://example.com/leistungen/heizung-sanitaer-koeln/")
+    assert result["kind"] == "article"
+
+
+def test_prose_is_told_in_scripts_without_spaces_or_sentence_stops():
+    japanese = ["剪定は冬の終わり、木がまだ眠っているうちに行うと、枝の形がよく見え、春に樹液が動き出す前に切り口が"
+                "ふさがります。まず枯れた枝や傷んだ枝を、幹との付け根のすぐ外側で切り落とします。"] * 3
+    thai = ["การตัดแต่งกิ่งไม้ผลในช่วงปลายฤดูหนาวขณะที่ต้นไม้ยังพักตัวอยู่ช่วยให้มองเห็นรูปทรงของกิ่งได้ชัดเจน"
+            "และทำให้รอยตัดมีเวลาสมานก่อนที่น้ำเลี้ยงจะไหลเวียนอีกครั้งในฤดูใบไม้ผลิ เริ่มจากกิ่งที่ตายหรือเสียหาย"] * 3
+    for texts, lang in ((japanese, "ja"), (thai, "th")):
+        result = extract(page(paragraphs([f"{t} ({i})" if lang == "th" else t + "（" + str(i) + "）。"
+                                          for i, t in enumerate(texts)]), title="剪定", lang=lang),
+                         "https://example.com/guide/pruning/")
+        assert result["kind"] == "article", (lang, result)
+
+
+def test_explain_names_the_rule_and_shows_the_prose_measure():
+    lines = report(explain(page(SERVICE_DE, title="Heizung und Sanitär in Köln", lang="de"),
+                           "https://example.com/leistungen/heizung-sanitaer-koeln/"))
+    text = "\n".join(lines)
+    assert "no sign of an article, not prose" in text
+    assert "of the words in running sentences" in text
+
+
+# -- bodies: tables are part of the story ---------------------------------------------------------
+
+def test_a_table_in_a_story_is_kept_in_the_body():
+    table = ("<table><tr><th>Rank</th><th>School</th><th>Score</th></tr>"
+             "<tr><td>1</td><td>Northfield Business School</td><td>98</td></tr>"
+             "<tr><td>2</td><td>Lakeside Institute of Management</td><td>95</td></tr></table>")
+    head = '<meta property="og:type" content="article"><meta property="article:published_time" content="2024-03-05">'
+    blocks = paragraphs(GUIDE[:2]) + [table] + paragraphs(GUIDE[2:])
+    result = extract(page(blocks, title="The 2024 rankings", head=head), "https://example.com/2024/03/05/rankings/")
+    assert result["kind"] == "article"
+    assert "Lakeside Institute of Management" in result["body"]
