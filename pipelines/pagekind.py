@@ -40,6 +40,10 @@ _FORUM_PATH = re.compile(r"/(threads?|t|forums?|questions|discussions?|viewtopic
                          r"ShowTopic-[^/]*|r/[^/]+/comments)(/|\.|$|\?)|/topic/\d+", re.I)
 _FORUM_HOST = re.compile(r"^(forums?|community|discuss|discourse|answers|boards?)\.", re.I)
 _DOCS_HOST = re.compile(r"^(docs?|devdocs|wiki|manual|api|reference|apidocs)\.", re.I)
+# A story's address: a news/blog/article section followed by a slug or a number (not the section page).
+_STORY_PATH = re.compile(r"/(news|blogs?|articles?|stor(y|ies)|posts?|nachrichten|artikel|aktuelles|noticias?|"
+                         r"actualites|actualidad|nieuws|notizie|nyheter|uutiset|wiadomosci|novosti)/"
+                         r"[^/?#]*[-_0-9][^/?#]*", re.I)
 _DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?)(/|$)", re.I)
 _PRODUCT_OG = re.compile(r"product|ecommerce|(^|[:.])item$")
 
@@ -145,12 +149,15 @@ def prose_share(paragraphs: tuple[str, ...] | list[str]) -> tuple[float, int]:
 def _unsigned_and_not_prose(signals: PageSignals) -> bool:
     if signals.declares_article or signals.states_date or signals.shown_date or signals.credited:
         return False
+    if _STORY_PATH.search(urlsplit(signals.url).path):  # weak evidence, but enough to keep a page
+        return False
     share, long_paragraphs = prose_share(signals.paragraphs)
     return share < PROSE_SHARE and long_paragraphs < LONG_PARAGRAPHS
 
 
 NOT_A_STORY = Rule("no sign of an article, not prose",
-                   "no article markup or og:type, no date on the page or in its address, no author; and the text "
+                   "no article markup or og:type, no date on the page or in its address, no author, not a story's "
+                   "address (/news/slug, /blog/123 ...); and the text "
                    f"is not prose (under {PROSE_SHARE:.0%} of its words in running sentences, under "
                    f"{LONG_PARAGRAPHS} long paragraphs): a service, product or landing page",
                    _unsigned_and_not_prose)

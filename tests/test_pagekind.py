@@ -117,6 +117,15 @@ def test_a_dated_page_of_short_lines_is_not_refused_for_its_form():
     assert result["kind"] == "article"
 
 
+def test_the_same_short_lines_at_a_story_s_address_are_kept():
+    # a news item of short lines with no markup: its address (a news section and the item's
+    # number or slug) is sign enough; the section page itself is no such sign
+    for url in ("https://example.de/news/0409.html", "https://example.de/nachrichten/heizung-im-winter"):
+        assert extract(page(SERVICE_DE, title="Heizung und Sanitär in Köln", lang="de"), url)["kind"] == "article", url
+    result = extract(page(SERVICE_DE, title="Heizung und Sanitär in Köln", lang="de"), "https://example.de/news/")
+    assert result["kind"] == "not-article"
+
+
 def test_prose_is_told_in_scripts_without_spaces_or_sentence_stops():
     japanese = ["剪定は冬の終わり、木がまだ眠っているうちに行うと、枝の形がよく見え、春に樹液が動き出す前に切り口が"
                 "ふさがります。まず枯れた枝や傷んだ枝を、幹との付け根のすぐ外側で切り落とします。"] * 3
