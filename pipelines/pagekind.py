@@ -96,6 +96,10 @@ class Rule:
     strength: str = "weak"  # "strong": overruled only by article markup; "weak": by any article declaration
 
 
+def _story_address(signals: PageSignals) -> bool:
+    return bool(_STORY_PATH.search(urlsplit(signals.url).path))
+
+
 def _address(signals: PageSignals, host: re.Pattern, path: re.Pattern) -> bool:
     parts = urlsplit(signals.url)
     return bool(host.match(parts.hostname or "") or path.search(parts.path))
@@ -116,8 +120,8 @@ RULES = (
          lambda s: _address(s, _FORUM_HOST, _FORUM_PATH) and not date_from_url(s.url), "strong"),
     Rule("documentation URL", "a docs/reference/manual address, no publication date, no article markup",
          lambda s: not s.states_date and _address(s, _DOCS_HOST, _DOCS_PATH), "strong"),
-    Rule("shop page", "prices or an add-to-cart button, no publication date, no author",
-         lambda s: not s.states_date and not s.credited and bool(_SHOP.search(s.html))),
+    Rule("shop page", "prices or an add-to-cart button, no publication date, no author, not a story's address",
+         lambda s: not s.states_date and not s.credited and not _story_address(s) and bool(_SHOP.search(s.html))),
 )
 
 
@@ -149,7 +153,7 @@ def prose_share(paragraphs: tuple[str, ...] | list[str]) -> tuple[float, int]:
 def _unsigned_and_not_prose(signals: PageSignals) -> bool:
     if signals.declares_article or signals.states_date or signals.shown_date or signals.credited:
         return False
-    if _STORY_PATH.search(urlsplit(signals.url).path):  # weak evidence, but enough to keep a page
+    if _story_address(signals):  # weak evidence, but enough to keep a page
         return False
     share, long_paragraphs = prose_share(signals.paragraphs)
     return share < PROSE_SHARE and long_paragraphs < LONG_PARAGRAPHS

@@ -64,6 +64,15 @@ def test_a_shop_page_that_prints_og_type_article_is_refused_by_its_product_marku
     assert result["detail"].startswith("product markup")
 
 
+def test_an_undated_blog_post_beside_a_shop_widget_is_kept_at_a_story_s_address():
+    # the post's text is prose, the page carries the site's cart button, and no date or author
+    blocks = paragraphs(GUIDE) + ['<button class="add-to-cart">Add to cart</button>']
+    post = extract(page(blocks, title="How to prune a fruit tree"), "https://example.com/blog/how-to-prune-a-fruit-tree")
+    assert post["kind"] == "article"
+    shop = extract(page(blocks, title="How to prune a fruit tree"), "https://example.com/shears/pruning")
+    assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page")
+
+
 def test_a_magazine_review_of_a_product_is_kept():
     head = ('<meta property="og:type" content="article"><meta name="author" content="Jane Doe">'
             '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
