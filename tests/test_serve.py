@@ -247,6 +247,7 @@ def test_a_crawl_writing_meanwhile_causes_no_errors(tmp_path):
     per_batch, min_batches, min_requests = 4, 30, 60
     errors: list[BaseException] = []
     requests_done = threading.Semaphore(0)
+    read = threading.Event()  # the reader made a request since the last batch: writes and reads interleave
     written: list[int] = []
 
     def crawl() -> None:
@@ -263,6 +264,8 @@ def test_a_crawl_writing_meanwhile_causes_no_errors(tmp_path):
                               for i in range(per_batch)])
                 written.append(per_batch)
                 b += 1
+                read.wait(10)
+                read.clear()
             archive.finish_run(run, "ok", {"new_articles": sum(written)})
             archive.close()
         except BaseException as exc:  # reported by the main thread
@@ -284,6 +287,7 @@ def test_a_crawl_writing_meanwhile_causes_no_errors(tmp_path):
             elif path.endswith("_facet=site"):
                 seen_during_writes.add(json.loads(text)["filtered_table_rows_count"])
             made += 1
+            read.set()
             if made >= min_requests:
                 requests_done.release()
         requests_done.release()
