@@ -374,7 +374,7 @@ class Daemon:
 
     def _busy(self, site: str) -> bool:
         """Another process crawls ``site``: a local crawl (its file lock), or a cluster worker."""
-        return is_busy(self.db_path, site) or (self.dispatch is not None and self.dispatch.site_busy(site))
+        return is_busy(self.db_path, site) or (self.dispatch is not None and self.dispatch.lock_held(site) is True)
 
     # -- manual triggers ------------------------------------------------------------------------
 

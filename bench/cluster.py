@@ -37,6 +37,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.e2e_replay import SHARED, start_replay, stop, write_config  # noqa: E402
+from crawler.launcher import parse_event  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin" / "newsarchive"
 FAST = """[defaults]
@@ -81,16 +82,8 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
 
 
 def events(log: Path, name: str) -> list[dict]:
-    found = []
-    for line in log.read_text("utf-8", "replace").splitlines():
-        if line.startswith("{"):
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if event.get("event") == name:
-                found.append(event)
-    return found
+    events = (parse_event(line) for line in log.read_text("utf-8", "replace").splitlines())
+    return [e for e in events if e is not None and e["event"] == name]
 
 
 def spawn(args: list[str], log: Path, cwd: Path) -> subprocess.Popen:

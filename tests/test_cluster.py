@@ -6,7 +6,6 @@ cluster extra (Celery, redis-py) is not installed.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from crawler.launcher import parse_event
 
 from fixture_sites import newsarchive, wait_for
 from test_scheduler import Site, rows, runs, write_config
@@ -121,16 +122,8 @@ class Proc:
         return self.log_path.read_text("utf-8", "replace")
 
     def events(self, name: str) -> list[dict[str, Any]]:
-        found = []
-        for line in self.log().splitlines():
-            if line.startswith("{"):
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if event.get("event") == name:
-                    found.append(event)
-        return found
+        events = (parse_event(line) for line in self.log().splitlines())
+        return [e for e in events if e is not None and e["event"] == name]
 
     def stop(self, timeout: float = 40) -> int | None:
         if self.proc.poll() is None:

@@ -71,13 +71,6 @@ class Dispatcher:
         """Ask the crawl to stop (it gets SIGTERM), or never to start if it is still queued."""
         self.redis.set(STOP_PREFIX + task_id, "1", ex=int(VISIBILITY_TIMEOUT.value()))
 
-    def site_busy(self, site: str) -> bool:
-        """A worker holds the site's lock (it is crawling it, or died less than a lock's life ago)."""
-        try:
-            return bool(self.redis.exists(LOCK_PREFIX + site))
-        except Exception:
-            return False
-
     def lock_held(self, site: str) -> bool | None:
         """Whether a worker holds ``site``'s lock; None when the broker cannot be asked."""
         try:
