@@ -150,11 +150,16 @@ def describe_exit(code: int | None) -> str:
     return f"exited with code {code}"
 
 
-def die_with_parent(parent: int) -> bool:
-    """Ask Linux to send SIGTERM when the parent exits; False when the parent is already gone."""
+# Sent by Linux when the thread that started a crawl exits. Not SIGTERM: that one is the daemon's "stop", and when a
+# killed daemon's main thread dies before its other threads, this arrives while getppid() still names the daemon.
+PARENT_GONE_SIGNAL = signal.SIGUSR1
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> bool:
+    """Ask Linux to send ``signum`` when the parent exits; False when the parent is already gone."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # not Linux: the crawl's parent check covers it
     return os.getppid() == parent

@@ -29,7 +29,7 @@ from typing import Any
 from crawler.cluster import ClusterUnavailable
 from crawler.config import Config, ConfigError, Site, load_config
 from crawler.context import SiteRun
-from crawler.launcher import die_with_parent
+from crawler.launcher import PARENT_GONE_SIGNAL, die_with_parent
 from crawler.logs import emit, install_logging
 from pipelines.archive import Archive, ArchiveError
 from pipelines.extract import ExtractorPool
@@ -179,7 +179,7 @@ class CrawlJob:
             finally:
                 reactor.stop()
 
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, PARENT_GONE_SIGNAL):
             signal.signal(signum, self._on_signal)
         d = defer.Deferred.fromFuture(asyncio.ensure_future(self._main()))
         d.addBoth(done)
@@ -192,12 +192,12 @@ class CrawlJob:
     def _on_signal(self, signum: int, frame: Any) -> None:
         from twisted.internet import reactor
 
-        orphaned = bool(self.parent) and os.getppid() != self.parent
+        orphaned = signum == PARENT_GONE_SIGNAL or (bool(self.parent) and os.getppid() != self.parent)
         if self.signal is not None:
-            if orphaned:  # the daemon's death can signal twice; the deadline still holds
+            if orphaned:  # the daemon's death signals once per thread that exits; the deadline still holds
                 return
             self._exit_now("a second signal")  # someone insists: do not wait any longer
-        self.signal = signum
+        self.signal = signal.SIGTERM if signum == PARENT_GONE_SIGNAL else signum
         timer = threading.Timer(STOP_DEADLINE, self._exit_now, args=[f"not stopped within {STOP_DEADLINE:g} s"])
         timer.daemon = True
         timer.start()
@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.db and not args.broker:
         parser.error("one of --db or --broker is required")
-    if args.parent and not die_with_parent(args.parent):
+    if args.parent and not die_with_parent(args.parent, PARENT_GONE_SIGNAL):
         return EXIT_SIGNAL_BASE + signal.SIGTERM
     try:
         config = load_config(args.config)
