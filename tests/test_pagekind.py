@@ -244,3 +244,12 @@ def test_a_forum_thread_named_in_the_query_is_refused():
     result = extract(page(paragraphs(GUIDE), title="Pruning an apple tree?"),
                      "https://example.com/community/index.php?topic=589061.0")
     assert result["kind"] == "not-article" and result["detail"].startswith("forum address")
+
+
+def test_a_single_story_under_a_topics_address_is_kept_and_a_topic_front_is_not():
+    url = "https://example.gov/topics/orchards/pruning-trees"
+    story = page(["<article>" + "".join(paragraphs(GUIDE)) + "</article>"], title="Pruning fruit trees")
+    assert extract(story, url)["kind"] == "article"
+    cards = [f'<article><h2><a href="/s/{i}">Story {i}</a></h2><p>{GUIDE[i % 4]}</p></article>' for i in range(6)]
+    front = extract(page(cards, title="Orchards"), url)
+    assert front["kind"] == "not-article" and front["detail"] == "navigation URL"
