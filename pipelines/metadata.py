@@ -229,8 +229,8 @@ def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
         return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
     if declares_article(meta):
         return None
-    if is_navigation_page(url) and not names_one_page(parts):
-        return "navigation URL"
+    if is_navigation_page(url) and not names_one_page(parts) and teasers != 1:
+        return "navigation URL"  # one story card under a /topics/ address: the page is that story
     if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I) and teasers >= 8:
         return "section front"
     return None

@@ -2,10 +2,12 @@
 built: named rules, each a test with the reason it gives. Rules are data (name, why, test, what
 can overrule it), as in ``pipelines/blocking.py``; ``not_article`` returns the first that fires.
 
-Two strengths of evidence:
+Three strengths of evidence:
 
+- ``reference``: a documentation site's address. Only article markup that dates the page overrules
+  it, and a TechArticle (the markup of manuals) is none.
 - ``strong`` rules read the page's own schema.org types (a Product, a SoftwareApplication, a
-  forum thread) and forum software's or documentation sites' addresses. Only article markup
+  forum thread, a local business) and forum software's addresses. Only article markup
   (JSON-LD Article, NewsArticle, BlogPosting, ...) overrules them: CMS plugins print
   ``og:type article`` on every page of a shop, a forum or a company site.
 - ``weak`` rules read weaker signs (shop markup in the HTML); a page that declares itself an
@@ -26,26 +28,40 @@ from urllib.parse import urlsplit
 
 from pipelines import boilerplate
 from pipelines.dates import date_from_url
-from pipelines.metadata import PageMeta
+from pipelines.metadata import ARTICLE_TYPES, PageMeta
 
 PRODUCT_TYPES = {"product", "productgroup", "offer", "aggregateoffer", "individualproduct", "productmodel", "car",
                  "vehicle"}
 OFFERING_TYPES = {"softwareapplication", "webapplication", "mobileapplication", "service", "itempage"}
 FORUM_TYPES = {"discussionforumposting", "qapage"}
+# a business's own page: the JSON-LD describes the firm (schema.org's LocalBusiness and its common
+# kinds) or names the page a contact, about or checkout page; a newsroom names itself an Organization
+BUSINESS_TYPES = {"localbusiness", "professionalservice", "homeandconstructionbusiness", "hvacbusiness", "plumber",
+                  "electrician", "roofingcontractor", "generalcontractor", "housepainter", "locksmith", "movingcompany",
+                  "legalservice", "attorney", "accountingservice", "financialservice", "insuranceagency",
+                  "realestateagent", "employmentagency", "travelagency", "dentist", "medicalclinic", "physician",
+                  "medicalbusiness", "healthandbeautybusiness", "beautysalon", "dayspa", "automotivebusiness",
+                  "autorepair", "autodealer", "store", "childcare", "exercisegym", "sportsactivitylocation",
+                  "aboutpage", "contactpage", "checkoutpage"}
+# documentation markup: a TechArticle (APIReference is one) at a docs address is a manual's page
+REFERENCE_TYPES = {"techarticle", "apireference"}
 _SHOP = re.compile(rb"add[ -]to[ -](cart|bag|basket)|itemprop=[\"']price[\"']|[\"']price[\"']\s*:\s*[\"']?\d|"
                    rb"data-product-id=|woocommerce-product|shopify-section-product|class=[\"'][^\"']*\bproduct-price\b",
                    re.I)
 # forum software's thread addresses; "topic" only with a thread number (a news site's /topic/x is a tag page)
+_FORUM_QUERY = re.compile(r"(^|&)(topic|showtopic)=\d", re.I)
 _FORUM_PATH = re.compile(r"/(threads?|t|forums?|questions|discussions?|viewtopic\.php|showthread\.php|"
                          r"ShowTopic-[^/]*|r/[^/]+/comments)(/|\.|$|\?)|/topic/\d+", re.I)
 _FORUM_HOST = re.compile(r"^(forums?|community|discuss|discourse|answers|boards?)\.", re.I)
-_DOCS_HOST = re.compile(r"^(docs?|devdocs|wiki|manual|api|reference|apidocs)\.", re.I)
+_DOCS_HOST = re.compile(r"^(docs?|devdocs|developers?|wiki|manual|api|reference|apidocs)\.", re.I)
 # A story's address: a news/blog/article section followed by a slug or a number (not the section page).
 _STORY_PATH = re.compile(r"/(news|blogs?|articles?|stor(y|ies)|posts?|nachrichten|artikel|aktuelles|noticias?|"
                          r"actualites|actualidad|nieuws|notizie|nyheter|uutiset|wiadomosci|novosti)/"
                          r"[^/?#]*[-_0-9][^/?#]*", re.I)
-_DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?)(/|$)", re.I)
+_DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?|glossary)(/|$)",
+                        re.I)
 _PRODUCT_OG = re.compile(r"product|ecommerce|(^|[:.])item$")
+HEADLINE_WORDS = 5
 
 # A paragraph of running prose: long enough, ending as a sentence ends in its script (Latin,
 # CJK full stops, Arabic, Devanagari, Ethiopic, Myanmar). Scripts written without sentence
@@ -78,10 +94,17 @@ class PageSignals:
         return self.meta.ld_article or self.meta.og_type == "article"
 
     @property
+    def dated_article_markup(self) -> bool:
+        """Article markup that dates the page and is not a manual's TechArticle."""
+        return self.meta.ld_article and bool(self.meta.published_ld) and bool(
+            self.meta.ld_types & ARTICLE_TYPES - REFERENCE_TYPES)
+
+    @property
     def reviews(self) -> bool:
         """A review of what the markup describes: a product page of a magazine (og:type article,
-        a credited author or a stated date) rather than of a shop."""
-        return self.meta.og_type == "article" and (self.credited or self.states_date)
+        a credited author and a stated date) rather than of a shop, whose customer reviews credit
+        names and whose CMS prints og:type article and a date on every page."""
+        return self.meta.og_type == "article" and self.credited and self.states_date
 
     @property
     def states_date(self) -> bool:
@@ -93,16 +116,26 @@ class Rule:
     name: str
     why: str
     test: Callable[[PageSignals], bool]
-    strength: str = "weak"  # "strong": overruled only by article markup; "weak": by any article declaration
+    # "weak": overruled by any article declaration; "strong": only by article markup; "reference":
+    # only by article markup that dates the page and is not a TechArticle
+    strength: str = "weak"
 
 
 def _story_address(signals: PageSignals) -> bool:
     return bool(_STORY_PATH.search(urlsplit(signals.url).path))
 
 
-def _address(signals: PageSignals, host: re.Pattern, path: re.Pattern) -> bool:
+def _headline_slug(signals: PageSignals) -> bool:
+    """The address ends in a headline (five words or more), as a story's does; a firm's page is
+    named in a word or three (/movers/, /pest-control-austin/)."""
+    segments = [s for s in urlsplit(signals.url).path.split("/") if s]
+    last = re.sub(r"\.[a-z]{2,5}$", "", segments[-1], flags=re.I) if segments else ""
+    return len([w for w in re.split(r"[-_+]", last) if w]) >= HEADLINE_WORDS
+
+
+def _address(signals: PageSignals, host: re.Pattern, path: re.Pattern, query: re.Pattern | None = None) -> bool:
     parts = urlsplit(signals.url)
-    return bool(host.match(parts.hostname or "") or path.search(parts.path))
+    return bool(host.match(parts.hostname or "") or path.search(parts.path) or query and query.search(parts.query))
 
 
 RULES = (
@@ -117,20 +150,29 @@ RULES = (
          lambda s: bool(s.meta.ld_types & FORUM_TYPES), "strong"),
     Rule("forum address", "a forum, thread or Q&A address (forum software's URL shapes, without the date a "
          "news address carries), no article markup",
-         lambda s: _address(s, _FORUM_HOST, _FORUM_PATH) and not date_from_url(s.url), "strong"),
-    Rule("documentation URL", "a docs/reference/manual address, no publication date, no article markup",
-         lambda s: not s.states_date and _address(s, _DOCS_HOST, _DOCS_PATH), "strong"),
+         lambda s: _address(s, _FORUM_HOST, _FORUM_PATH, _FORUM_QUERY) and not date_from_url(s.url), "strong"),
+    Rule("documentation URL", "a docs/reference/manual/glossary address without a date in it, not a story's "
+         "address, and no dated article markup (a manual's TechArticle is none; its pages print the date they "
+         "were last built)", lambda s: not date_from_url(s.url) and _address(s, _DOCS_HOST, _DOCS_PATH)
+         and not _story_address(s), "reference"),
+    Rule("business markup", "JSON-LD describes a local business or a firm's service (LocalBusiness, "
+         "ProfessionalService, ...) or names a contact/about/checkout page; no stated publication date, not a "
+         "story's address nor one ending in a headline", lambda s: bool(s.meta.ld_types & BUSINESS_TYPES)
+         and not s.states_date and not _story_address(s) and not _headline_slug(s), "strong"),
     Rule("shop page", "prices or an add-to-cart button, no publication date, no author, not a story's address",
          lambda s: not s.states_date and not s.credited and not _story_address(s) and bool(_SHOP.search(s.html))),
 )
 
 
+def _overruled(rule: Rule, signals: PageSignals) -> bool:
+    if rule.strength == "reference":
+        return signals.dated_article_markup
+    return signals.article_markup or (rule.strength == "weak" and signals.declares_article)
+
+
 def not_article(signals: PageSignals) -> Rule | None:
     """The first rule saying the page is not an article, or None."""
-    if signals.article_markup:
-        return None
-    return next((rule for rule in RULES
-                 if (rule.strength == "strong" or not signals.declares_article) and rule.test(signals)), None)
+    return next((rule for rule in RULES if not _overruled(rule, signals) and rule.test(signals)), None)
 
 
 def is_prose(paragraph: str) -> bool:

@@ -166,3 +166,90 @@ def test_a_table_in_a_story_is_kept_in_the_body():
     result = extract(page(blocks, title="The 2024 rankings", head=head), "https://example.com/2024/03/05/rankings/")
     assert result["kind"] == "article"
     assert "Lakeside Institute of Management" in result["body"]
+
+
+# -- markup: manuals, firms, shops that print article signs ----------------------------------------
+
+def test_a_manual_page_with_a_build_date_and_techarticle_markup_is_refused_at_a_docs_address():
+    head = ('<meta property="og:type" content="article">'
+            '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
+            jsonld(**{"@type": "TechArticle", "headline": "Zeitpläne einrichten", "datePublished": "2024-03-05"}))
+    result = extract(page(paragraphs(GUIDE), title="Zeitpläne einrichten", head=head, lang="de"),
+                     "https://example.com/docs/handbuch/zeitplaene/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("documentation URL")
+
+
+def test_a_dated_news_article_at_a_docs_address_is_kept():
+    head = jsonld(**{"@type": "NewsArticle", "headline": "Release notes", "datePublished": "2024-03-05"})
+    result = extract(page(paragraphs(GUIDE), title="Release notes", head=head), "https://example.com/docs/release-notes/")
+    assert result["kind"] == "article"
+
+
+def test_a_local_business_page_is_refused_by_its_markup_even_with_og_type_article():
+    head = '<meta property="og:type" content="article">' + jsonld(
+        **{"@type": "Plumber", "name": "Rørlegger Hansen", "telephone": "+47 22 00 00 00"})
+    result = extract(page(paragraphs(GUIDE), title="Rørlegger i Oslo", head=head, lang="no"),
+                     "https://example.com/rorlegger-oslo/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("business markup")
+
+
+def test_a_dated_blog_post_of_a_local_business_is_kept():
+    head = ('<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
+            jsonld(**{"@type": "LocalBusiness", "name": "Garden Care Ltd"}))
+    result = extract(page(paragraphs(GUIDE), title="How to prune a fruit tree", head=head),
+                     "https://example.com/pruning-fruit-trees/")
+    assert result["kind"] == "article"
+
+
+def test_a_shop_product_page_with_a_cms_date_and_a_customer_review_name_is_refused():
+    # shop CMSs print og:type article and a date on every page; a customer review credits a name
+    product = {"@type": "Product", "name": "Trail runner 2", "offers": {"@type": "Offer", "price": "129.00"}}
+    dated = ('<meta property="og:type" content="article">'
+             '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' + jsonld(**product))
+    credited = ('<meta property="og:type" content="article"><meta name="author" content="Jane Doe">' +
+                jsonld(**product))
+    for head in (dated, credited):
+        result = extract(page(paragraphs(GUIDE), title="Trail runner 2", head=head),
+                         "https://example.com/product/trail-runner-2/")
+        assert result["kind"] == "not-article"
+        assert result["detail"].startswith("product markup")
+
+
+def test_a_guide_on_a_local_business_site_whose_address_is_a_headline_is_kept():
+    head = '<meta property="og:type" content="article">' + jsonld(**{"@type": "Electrician", "name": "Volt & Co"})
+    result = extract(page(paragraphs(GUIDE), title="What an electrician costs", head=head),
+                     "https://example.com/pricing/what-does-an-electrician-cost-per-hour/")
+    assert result["kind"] == "article"
+
+
+def test_a_developer_site_s_reference_page_is_refused_and_its_story_kept():
+    head = jsonld(**{"@type": "TechArticle", "headline": "Resource blocks", "datePublished": "2024-03-05"})
+    result = extract(page(paragraphs(GUIDE), title="Resource blocks", head=head),
+                     "https://developer.example.com/language/resource-blocks")
+    assert result["kind"] == "not-article" and result["detail"].startswith("documentation URL")
+    story = extract(page(paragraphs(GUIDE), title="Stanford's new course"),
+                    "https://developers.example.com/story/25/12/19/236259/stanfords-new-course")
+    assert story["kind"] == "article"
+
+
+def test_a_glossary_entry_is_refused_as_reference():
+    result = extract(page(paragraphs(GUIDE), title="Pruning", head='<meta property="og:type" content="article">'),
+                     "https://example.com/glossary/pruning/")
+    assert result["kind"] == "not-article" and result["detail"].startswith("documentation URL")
+
+
+def test_a_forum_thread_named_in_the_query_is_refused():
+    result = extract(page(paragraphs(GUIDE), title="Pruning an apple tree?"),
+                     "https://example.com/community/index.php?topic=589061.0")
+    assert result["kind"] == "not-article" and result["detail"].startswith("forum address")
+
+
+def test_a_single_story_under_a_topics_address_is_kept_and_a_topic_front_is_not():
+    url = "https://example.gov/topics/orchards/pruning-trees"
+    story = page(["<article>" + "".join(paragraphs(GUIDE)) + "</article>"], title="Pruning fruit trees")
+    assert extract(story, url)["kind"] == "article"
+    cards = [f'<article><h2><a href="/s/{i}">Story {i}</a></h2><p>{GUIDE[i % 4]}</p></article>' for i in range(6)]
+    front = extract(page(cards, title="Orchards"), url)
+    assert front["kind"] == "not-article" and front["detail"] == "navigation URL"
