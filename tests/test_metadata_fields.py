@@ -167,3 +167,45 @@ def test_a_name_the_page_gives_in_quotes_is_the_name():
 def test_a_one_word_headline_shows_where_a_title_with_an_undeclared_site_name_ends(h1, title):
     tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>x</p></body></html>")
     assert pick_title(page_metadata(tree), domains=("example.org",)) == h1
+
+
+def _title_of(head: str, body: str, domains: tuple[str, ...] = ("example.com",)) -> str:
+    tree = load_html(f"<html><head>{head}</head><body>{body}<p>x</p></body></html>")
+    return pick_title(page_metadata(tree), domains=domains)
+
+
+@pytest.mark.parametrize("full, h1", [
+    ("8 Ways to Keep a Harbor Crane Running", "Ways to Keep a Harbor Crane Running"),
+    ("Die besten Hafenkräne 2026", "Die besten Hafenkräne"),
+])
+def test_a_list_count_or_year_the_metadata_titles_agree_on_is_kept(full, h1):
+    head = f'<title>{full} - Example</title><meta property="og:title" content="{full}">'
+    assert _title_of(head, f"<h1>{h1}</h1>") == full
+
+
+def test_a_date_run_into_the_heading_after_the_agreed_title_goes():
+    head = f'<meta property="og:title" content="{TITLE}"><meta name="twitter:title" content="{TITLE}">'
+    assert _title_of(head, f"<h1>{TITLE} Posted on July 1, 2024 by admin</h1>") == TITLE
+
+
+def test_a_cut_off_headline_gives_way_to_the_full_title_it_opens():
+    cut = "Harbor cranes go electric as port retires its diesel (Including"
+    head = (f'<script type="application/ld+json">{{"@type": "Article", "headline": "{cut}"}}</script>'
+            f'<meta property="og:title" content="{cut} the old ones)">')
+    assert _title_of(head, "") == f"{cut} the old ones)"
+
+
+def test_the_host_name_before_a_title_without_a_separator_goes():
+    assert _title_of("<title>example.com Vibe Coding</title>", "<h1>example.com</h1>") == "Vibe Coding"
+
+
+def test_a_one_word_label_with_a_colon_over_the_agreed_title_goes():
+    head = f'<title>{TITLE} | Example</title><meta property="og:title" content="{TITLE} | Example">'
+    assert _title_of(head, f"<h1>Blog: {TITLE}</h1>") == TITLE
+
+
+@pytest.mark.parametrize("section, url", [("District", "https://example.com/district/343604"),
+                                          ("Inland", "https://example.no/inland/artikkel/123")])
+def test_a_section_named_like_a_folder_of_the_address_ends_no_title(section, url):
+    head = f'<title>{TITLE} | {section}</title><link rel="canonical" href="{url}">'
+    assert _title_of(head, "") == TITLE
