@@ -396,7 +396,7 @@ def _refine(h1: str, metas: list[str]) -> str:
     gives way to the meta title it ends with."""
     for m in metas:
         prefix = h1[: -len(m)].strip() if m and h1.endswith(m) else ""
-        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= 3 and \
+        if prefix and len(_tokens(prefix)) <= 4 and len(_tokens(m)) >= (2 if m in _agreed(metas) else 3) and \
                 (not prefix.endswith(":") or len(_tokens(prefix)) == 1 and m in _agreed(metas)) and \
                 not any(other.startswith(prefix + " ") for other in metas):
             return m  # a kicker: shown over the headline, in none of the page's titles
@@ -423,6 +423,9 @@ def _declared_elsewhere(h1: str, metas: list[str]) -> bool:
     return bool(agreed) and all(containment(h1, m) <= 0.25 for m in metas)
 
 
+_HEADLINE_WORDS = 35  # an <h1> longer than this is a paragraph set in a heading's type, not a headline
+
+
 def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, ...] = ()) -> str:
     """The visible headline (<h1>): the one that agrees with what the page's metadata calls its
     title, else the page's only or first long one; the cleaned metadata title when there is none."""
@@ -431,11 +434,14 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
     sections = _sections(meta)
     metas = [_drop_labels(clean_title(t, names, domains, sections)) for t in
              (meta.headline, meta.og_title, meta.twitter_title, meta.html_title, fallback) if t]
-    metas = [m for m in metas if m and not _is_site(m, keys)]
+    described = " ".join((meta.description or "").split())
+    # the page's description put in a title tag: sentences, not a title
+    metas = [m for m in metas if m and not _is_site(m, keys) and not (m == described and len(_tokens(m)) > 20)]
     h1s = []
     for h1 in meta.h1s:
         h1 = " ".join(html.unescape(h1).split()).rstrip("¶#🔗 ")
-        if len(_tokens(h1)) >= 2 and not _is_site(h1, keys) and h1 not in h1s:
+        if len(_tokens(h1)) >= 2 and len(_WORD.findall(h1)) <= _HEADLINE_WORDS and not _is_site(h1, keys) \
+                and h1 not in h1s:
             h1s.append(h1)
     best, best_score = None, 0.0
     for h1 in h1s:

@@ -209,3 +209,21 @@ def test_a_one_word_label_with_a_colon_over_the_agreed_title_goes():
 def test_a_section_named_like_a_folder_of_the_address_ends_no_title(section, url):
     head = f'<title>{TITLE} | {section}</title><link rel="canonical" href="{url}">'
     assert _title_of(head, "") == TITLE
+
+
+def test_a_two_word_title_the_metadata_agrees_on_loses_a_lead_in_before_it():
+    head = '<title>Harbor Cranes | Example</title><meta property="og:title" content="Harbor Cranes | Example">'
+    assert _title_of(head, "<h1>Meet the people behind Harbor Cranes</h1>") == "Harbor Cranes"
+
+
+def test_a_description_put_in_a_title_tag_does_not_vouch_for_the_heading():
+    text = " ".join(STORY[0].split()[:30])
+    head = (f'<title>Port Electrification Update–Spring 2026</title><meta property="og:title" content="Port '
+            f'Electrification Update–Spring 2026"><meta name="description" content="{text}">'
+            f'<meta name="twitter:title" content="{text}">')
+    assert _title_of(head, "<h1>Crane Grid Updates</h1>") == "Port Electrification Update–Spring 2026"
+
+
+def test_a_paragraph_set_as_the_h1_is_not_the_headline():
+    head = f'<title>{TITLE} | Example</title><meta property="og:title" content="{TITLE}">'
+    assert _title_of(head, f"<h1>{STORY[0]} {STORY[1]}</h1>") == TITLE
