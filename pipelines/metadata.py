@@ -459,8 +459,13 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
     if best:
         title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains, sections))).strip()
         title = _numbered(title, metas)
-        if title.isupper():  # a headline set in capitals: the metadata's spelling of the same words
-            title = next((m for m in metas if m.casefold() == title.casefold()), title)
+        if not re.search(f"[{_CJK}\uac00-\ud7af]", title):  # full-width signs belong to CJK text
+            title = re.sub("[\uff01-\uff5e]", lambda c: chr(ord(c.group()) - 0xfee0), title)
+        if title.isupper() or title.islower():  # set in capitals or small letters: the metadata's spelling
+            same = [m[:len(title)] for m in metas if m[:len(title)].casefold() == title.casefold() and
+                    (len(m) == len(title) or not m[len(title)].isalnum())]
+            near = [m for m in metas if overlap(m, title) >= 0.85] if title.isupper() else []
+            title = (same + near + [title])[0]
         return title
     if metas:  # a heading too short to be taken alone still shows where the title ends ("Coffee - Site")
         parts = [p.strip(_STRIP) for p in _SEPARATORS.split(metas[0]) if p.strip(_STRIP)]

@@ -227,3 +227,18 @@ def test_a_description_put_in_a_title_tag_does_not_vouch_for_the_heading():
 def test_a_paragraph_set_as_the_h1_is_not_the_headline():
     head = f'<title>{TITLE} | Example</title><meta property="og:title" content="{TITLE}">'
     assert _title_of(head, f"<h1>{STORY[0]} {STORY[1]}</h1>") == TITLE
+
+
+@pytest.mark.parametrize("h1, meta", [
+    ("history of harbor cranes", "History of harbor cranes | Origin, Ports, Facts"),
+    ("BEST HARBOR CRANES IN 2026: TIPS FROM DOCKERS", "Best Harbor Cranes 2026: Tips From Dockers"),
+])
+def test_a_headline_set_in_small_letters_or_capitals_takes_the_metadata_spelling(h1, meta):
+    head = f'<title>{meta}</title><meta property="og:title" content="{meta}">'
+    assert _title_of(head, f"<h1>{h1}</h1>") == meta.split(" | ")[0]
+
+
+@pytest.mark.parametrize("h1, title", [("How Do Harbor Cranes Work？", "How Do Harbor Cranes Work?"),
+                                       ("港のクレーンはどう動く？", "港のクレーンはどう動く？")])
+def test_full_width_signs_are_kept_only_in_cjk_headlines(h1, title):
+    assert _title_of(f"<title>{h1}</title>", f"<h1>{h1}</h1>") == title
