@@ -167,3 +167,78 @@ def test_a_name_the_page_gives_in_quotes_is_the_name():
 def test_a_one_word_headline_shows_where_a_title_with_an_undeclared_site_name_ends(h1, title):
     tree = load_html(f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>x</p></body></html>")
     assert pick_title(page_metadata(tree), domains=("example.org",)) == h1
+
+
+def _title_of(head: str, body: str, domains: tuple[str, ...] = ("example.com",)) -> str:
+    tree = load_html(f"<html><head>{head}</head><body>{body}<p>x</p></body></html>")
+    return pick_title(page_metadata(tree), domains=domains)
+
+
+@pytest.mark.parametrize("full, h1", [
+    ("8 Ways to Keep a Harbor Crane Running", "Ways to Keep a Harbor Crane Running"),
+    ("Die besten Hafenkräne 2026", "Die besten Hafenkräne"),
+])
+def test_a_list_count_or_year_the_metadata_titles_agree_on_is_kept(full, h1):
+    head = f'<title>{full} - Example</title><meta property="og:title" content="{full}">'
+    assert _title_of(head, f"<h1>{h1}</h1>") == full
+
+
+def test_a_date_run_into_the_heading_after_the_agreed_title_goes():
+    head = f'<meta property="og:title" content="{TITLE}"><meta name="twitter:title" content="{TITLE}">'
+    assert _title_of(head, f"<h1>{TITLE} Posted on July 1, 2024 by admin</h1>") == TITLE
+
+
+def test_a_cut_off_headline_gives_way_to_the_full_title_it_opens():
+    cut = "Harbor cranes go electric as port retires its diesel (Including"
+    head = (f'<script type="application/ld+json">{{"@type": "Article", "headline": "{cut}"}}</script>'
+            f'<meta property="og:title" content="{cut} the old ones)">')
+    assert _title_of(head, "") == f"{cut} the old ones)"
+
+
+def test_the_host_name_before_a_title_without_a_separator_goes():
+    assert _title_of("<title>example.com Vibe Coding</title>", "<h1>example.com</h1>") == "Vibe Coding"
+
+
+def test_a_one_word_label_with_a_colon_over_the_agreed_title_goes():
+    head = f'<title>{TITLE} | Example</title><meta property="og:title" content="{TITLE} | Example">'
+    assert _title_of(head, f"<h1>Blog: {TITLE}</h1>") == TITLE
+
+
+@pytest.mark.parametrize("section, url", [("District", "https://example.com/district/343604"),
+                                          ("Inland", "https://example.no/inland/artikkel/123")])
+def test_a_section_named_like_a_folder_of_the_address_ends_no_title(section, url):
+    head = f'<title>{TITLE} | {section}</title><link rel="canonical" href="{url}">'
+    assert _title_of(head, "") == TITLE
+
+
+def test_a_two_word_title_the_metadata_agrees_on_loses_a_lead_in_before_it():
+    head = '<title>Harbor Cranes | Example</title><meta property="og:title" content="Harbor Cranes | Example">'
+    assert _title_of(head, "<h1>Meet the people behind Harbor Cranes</h1>") == "Harbor Cranes"
+
+
+def test_a_description_put_in_a_title_tag_does_not_vouch_for_the_heading():
+    text = " ".join(STORY[0].split()[:30])
+    head = (f'<title>Port Electrification Update–Spring 2026</title><meta property="og:title" content="Port '
+            f'Electrification Update–Spring 2026"><meta name="description" content="{text}">'
+            f'<meta name="twitter:title" content="{text}">')
+    assert _title_of(head, "<h1>Crane Grid Updates</h1>") == "Port Electrification Update–Spring 2026"
+
+
+def test_a_paragraph_set_as_the_h1_is_not_the_headline():
+    head = f'<title>{TITLE} | Example</title><meta property="og:title" content="{TITLE}">'
+    assert _title_of(head, f"<h1>{STORY[0]} {STORY[1]}</h1>") == TITLE
+
+
+@pytest.mark.parametrize("h1, meta", [
+    ("history of harbor cranes", "History of harbor cranes | Origin, Ports, Facts"),
+    ("BEST HARBOR CRANES IN 2026: TIPS FROM DOCKERS", "Best Harbor Cranes 2026: Tips From Dockers"),
+])
+def test_a_headline_set_in_small_letters_or_capitals_takes_the_metadata_spelling(h1, meta):
+    head = f'<title>{meta}</title><meta property="og:title" content="{meta}">'
+    assert _title_of(head, f"<h1>{h1}</h1>") == meta.split(" | ")[0]
+
+
+@pytest.mark.parametrize("h1, title", [("How Do Harbor Cranes Work？", "How Do Harbor Cranes Work?"),
+                                       ("港のクレーンはどう動く？", "港のクレーンはどう動く？")])
+def test_full_width_signs_are_kept_only_in_cjk_headlines(h1, title):
+    assert _title_of(f"<title>{h1}</title>", f"<h1>{h1}</h1>") == title
