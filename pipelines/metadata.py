@@ -26,6 +26,9 @@ _PUBLISHED_META = (
     '@name="pubdate" or @name="publish-date" or @name="publish_date" or @name="sailthru.date" or '
     '@name="dc.date.issued" or @name="DC.date.issued" or @name="date" or @property="bt:pubDate" or '
     '@name="article.published" or @name="cXenseParse:recs:publishtime"]/@content')
+# the story's own tags, before the generic ones ("date", "pubdate": often a template's, in any format)
+_PUBLISHED_META_ARTICLE = ('//meta[@property="article:published_time" or @name="article:published_time" or '
+                           '@property="og:published_time"]/@content')
 _MODIFIED_META = ('//meta[@property="article:modified_time" or @name="article:modified_time" or '
                   '@property="og:updated_time" or @itemprop="dateModified" or @name="last-modified"]/@content')
 _AUTHOR_META = ('//meta[@name="author" or @property="article:author" or @name="article:author" or '
@@ -168,7 +171,7 @@ def page_metadata(tree) -> PageMeta:
     meta.canonical = _first(tree, '//link[@rel="canonical"]/@href')
     meta.description = _first(tree, '//meta[@property="og:description" or @name="description"]/@content')
     meta.image = _first(tree, '//meta[@property="og:image" or @name="twitter:image"]/@content')
-    meta.published_meta = _first(tree, _PUBLISHED_META)
+    meta.published_meta = _first(tree, _PUBLISHED_META_ARTICLE) or _first(tree, _PUBLISHED_META)
     meta.modified = _first(tree, _MODIFIED_META)
     meta.published_time = _first(tree, _TIME_PUBLISHED)
     meta.meta_authors = [a for a in (" ".join(html.unescape(v).split()) for v in tree.xpath(_AUTHOR_META)) if a]

@@ -84,6 +84,12 @@ def test_the_web_page_node_dates_a_page_whose_graph_has_no_article_node():
     assert extract(body)["published"][:10] == "2024-03-17"
 
 
+def test_the_story_s_published_tag_comes_before_a_generic_date_tag():
+    tree = load_html('<html><head><meta name="date" content="01/07/16">'
+                     '<meta content="2024-10-08T00:00:00-04:00" property="og:published_time"></head><body></body></html>')
+    assert page_metadata(tree).published_meta == "2024-10-08T00:00:00-04:00"
+
+
 def test_a_declared_date_nothing_on_the_page_repeats_yields_to_the_date_shown_under_the_headline():
     # a re-saved page: JSON-LD stamps the last save, the byline shows the story's day twice
     out = extract(page(head=ld("2025-11-05T10:00:00Z", "2025-11-05T10:00:00Z"),
