@@ -22,7 +22,8 @@ from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
-                                pick_title, script_authors, visible_bylines, visible_date, headline_date)
+                                pick_title, script_authors, text_date_vote, visible_bylines, visible_date,
+                                headline_date)
 from pipelines.dates import date_from_url
 from pipelines.urls import canonical_url, same_site
 
@@ -126,7 +127,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
             canonical = canonical_url(candidate)
             break
     published, source = pick_published(meta, hints, url, text_date=lambda: _text_date(tree, url),
-                                       shown=lambda: visible_date(tree))
+                                       shown=lambda: visible_date(tree), near_headline=lambda: headline_date(tree),
+                                       library=lambda: _library_date(tree, url))
     return {
         "kind": "article",
         "url": canonical,
@@ -401,11 +403,12 @@ def _from_reference(tree, reference: str, title: str) -> list[str]:
 
 
 def _text_date(tree, url: str) -> str | None:
+    return text_date_vote(lambda: headline_date(tree), lambda: visible_date(tree), lambda: _library_date(tree, url))
+
+
+def _library_date(tree, url: str) -> str | None:
     from htmldate import find_date
 
-    shown = visible_date(tree) or headline_date(tree)
-    if shown:
-        return shown
     try:
         return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:

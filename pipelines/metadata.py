@@ -26,6 +26,9 @@ _PUBLISHED_META = (
     '@name="pubdate" or @name="publish-date" or @name="publish_date" or @name="sailthru.date" or '
     '@name="dc.date.issued" or @name="DC.date.issued" or @name="date" or @property="bt:pubDate" or '
     '@name="article.published" or @name="cXenseParse:recs:publishtime"]/@content')
+# the story's own tags, before the generic ones ("date", "pubdate": often a template's, in any format)
+_PUBLISHED_META_ARTICLE = ('//meta[@property="article:published_time" or @name="article:published_time" or '
+                           '@property="og:published_time"]/@content')
 _MODIFIED_META = ('//meta[@property="article:modified_time" or @name="article:modified_time" or '
                   '@property="og:updated_time" or @itemprop="dateModified" or @name="last-modified"]/@content')
 _AUTHOR_META = ('//meta[@name="author" or @property="article:author" or @name="article:author" or '
@@ -53,6 +56,7 @@ class PageMeta:
     published_ld: str | None = None
     published_meta: str | None = None
     published_time: str | None = None  # <time itemprop=datePublished> and kin
+    published_page: str | None = None  # JSON-LD WebPage node of a page with no article node: a date, not a sign of a story
     modified: str | None = None
     ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type)
     ld_authors_by_ref: bool = False  # named through {"@id"} references: the CMS account, often not the byline
@@ -167,7 +171,7 @@ def page_metadata(tree) -> PageMeta:
     meta.canonical = _first(tree, '//link[@rel="canonical"]/@href')
     meta.description = _first(tree, '//meta[@property="og:description" or @name="description"]/@content')
     meta.image = _first(tree, '//meta[@property="og:image" or @name="twitter:image"]/@content')
-    meta.published_meta = _first(tree, _PUBLISHED_META)
+    meta.published_meta = _first(tree, _PUBLISHED_META_ARTICLE) or _first(tree, _PUBLISHED_META)
     meta.modified = _first(tree, _MODIFIED_META)
     meta.published_time = _first(tree, _TIME_PUBLISHED)
     meta.meta_authors = [a for a in (" ".join(html.unescape(v).split()) for v in tree.xpath(_AUTHOR_META)) if a]
@@ -206,6 +210,7 @@ def page_metadata(tree) -> PageMeta:
             credited = page.get("author") or page.get("creator")
             meta.ld_authors = _ld_people(credited, by_id)
             meta.ld_authors_by_ref = meta.ld_authors != _ld_people(credited)
+    meta.published_page = _page_node_published(nodes)
     return meta
 
 
@@ -479,29 +484,113 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
 # -- dates --------------------------------------------------------------------------------------
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
-                   text_date: Any = None, shown: Any = None) -> tuple[str | None, str | None]:
+                   text_date: Any = None, shown: Any = None, near_headline: Any = None,
+                   library: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
     with where it came from. ``text_date`` is a callable searched last (dates in the text).
-    ``shown`` (a callable: the date displayed with the story) settles pages that declare several
-    dates: a refreshed story shows its later date, and that is the date readers know it by."""
+    ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
+    written just under the headline) and ``library`` (htmldate's reading of the page) are the
+    evidence the declared date is weighed against: a refreshed story shows its later date, and a
+    date two readings of the page agree on beats a declared one nothing on the page repeats."""
     candidates = (
         (meta.published_ld, "json-ld"),
         (meta.published_meta, "meta"),
         (meta.published_time, "meta"),
+        (meta.published_page, "json-ld"),
         (hints.get("published"), hints.get("published_source") or "feed"),
         (date_from_url(url), "url"),
     )
+    readings = _Readings(shown, near_headline, library)
     for value, source in candidates:
         normalized = _plausible(normalize_date(value or ""))
         if normalized:
-            if shown is not None and source in ("json-ld", "meta"):
-                return _shown_instead(meta, normalized, shown) or (normalized, source)
+            if source in ("json-ld", "meta") and (shown is not None or near_headline is not None):
+                return (_shown_instead(meta, normalized, readings) or _seen_instead(meta, normalized, url, readings)
+                        or (normalized, source))
             return normalized, source
     if text_date is not None:
         normalized = _plausible(normalize_date(text_date() or ""))
         if normalized:
             return normalized, "text"
     return None, None
+
+
+class _Readings:
+    """The dates the page shows, each read once and only when asked for: (day, value) or None."""
+
+    def __init__(self, shown: Any = None, near_headline: Any = None, library: Any = None) -> None:
+        self._sources = {"shown": shown, "headline": near_headline, "library": library}
+        self._read: dict[str, tuple[str, str] | None] = {}
+
+    def __getitem__(self, name: str) -> tuple[str, str] | None:
+        if name not in self._read:
+            source = self._sources.get(name)
+            value = _plausible(normalize_date((source() if source is not None else None) or ""))
+            self._read[name] = (value[:10], value) if value else None
+        return self._read[name]
+
+    def day(self, name: str) -> str | None:
+        reading = self[name]
+        return reading[0] if reading else None
+
+
+def _same_day(a: str | None, b: str | None, slack: int = 1) -> bool:
+    """Two ISO days at most ``slack`` apart (a UTC conversion moves a late-evening story by one)."""
+    from datetime import date
+
+    if not a or not b:
+        return False
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= slack
+    except ValueError:
+        return False
+
+
+def _seen_instead(meta: PageMeta, published: str, url: str, readings: _Readings) -> tuple[str, str] | None:
+    """A date two readings of the page agree on (the date shown with the story, the one under the
+    headline, htmldate's) when nothing shown on the page repeats the declared one: the declared
+    date is then a template's or a re-save's, the shown one the story's."""
+    shown, headline = readings.day("shown"), readings.day("headline")
+    if not any(day and not _same_day(day, published) for day in (shown, headline)):
+        return None
+    others = [_plausible(normalize_date(v or "")) for v in (meta.published_ld, meta.published_meta,
+                                                            meta.published_time)]
+    support = [shown, headline, date_from_url(url)] + [o for o in others if o and o != published]
+    if any(_same_day(published, day) for day in support):
+        return None
+    library = readings.day("library")  # a vote for a shown date only: it reads the declared one too
+    for name in ("headline", "shown"):
+        day = readings.day(name)
+        if day and sum(_same_day(day, other) for other in (shown, headline, library)) >= 2:
+            return readings[name][1], "text"
+    return None
+
+
+def _day(value: str | None) -> str | None:
+    return (_plausible(normalize_date(value or "")) or "")[:10] or None
+
+
+def text_date_vote(first: Any, second: Any, last: Any) -> str | None:
+    """The date of a page that declares none, from three readings of its text (callables, most
+    trusted first): when the first two disagree, the one the third agrees with, else the first.
+    The third (the costly one) is read only to settle a disagreement or when the others are silent."""
+    a, b = first(), second()
+    day_a, day_b = _day(a), _day(b)
+    if day_a and day_b and not _same_day(day_a, day_b):
+        day_c = _day(last())
+        return b if _same_day(day_b, day_c) and not _same_day(day_a, day_c) else a
+    if day_a or day_b:
+        return a if day_a else b
+    return last()
+
+
+def _page_node_published(nodes: list[dict]) -> str | None:
+    """The datePublished of the page's WebPage node, when no article node dates the story (SEO
+    plugins describe a post as a WebPage with its dates, and leave out the Article)."""
+    if any(_types(n) & ARTICLE_TYPES for n in nodes):
+        return None
+    page = next((n for n in nodes if "webpage" in _types(n) and _text(n.get("datePublished"))), None)
+    return _text(page.get("datePublished")) if page is not None else None
 
 
 _DATE_CLASS = re.compile(r"(^|[\s_-])(date|dateline|published|publish-?date|post-?date|pubdate|timestamp|posted-?on|"
@@ -513,8 +602,10 @@ def visible_date(tree) -> str | None:
     """The date shown near the story: the first <time datetime>, else the first element named
     like a publication date whose text is a date (never an "updated" one)."""
     skip = "ancestor::aside|ancestor::footer|ancestor::nav|ancestor::figure"
+    english = (_first(tree, "/html/@lang") or "en").lower().startswith("en")
     for el in tree.xpath("//time[@datetime]")[:10]:
-        if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I):
+        if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I) \
+                or _labelled_update(el):
             continue
         text = " ".join(" ".join(el.itertext()).split())
         updated = re.search(r"(last\s+)?updated", text, re.I)
@@ -534,9 +625,43 @@ def visible_date(tree) -> str | None:
         if not text or len(text) > 60 or not re.search(r"\b(19|20)\d\d\b", text) or re.search(r"updat", text, re.I):
             continue
         value = _DATE_PREFIX.sub("", text)
-        if normalize_date(value):
-            return value
+        written = _written_date(value, month_first=english)
+        if written:
+            return written
     return None
+
+
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)(?![\d.])")
+
+
+def _written_date(text: str, month_first: bool = False) -> str | None:
+    """The day a short text writes in full (day, month and year), as ISO, in the languages htmldate
+    reads ("3. März 2025", "29 juin 2019"); a dotted numeric date is day first ("12.11.2025"),
+    except on English pages (American ones write "09.10.2024" for September 10)."""
+    from datetime import datetime, timedelta
+
+    from htmldate.extractors import custom_parse
+
+    if not text or len(text) > 80 or not re.search(r"(19|20)\d\d", text) or len(re.findall(r"\d+", text)) < 2:
+        return None  # a month and a year ("April 2024") name no day
+    dotted = None if month_first else _DOTTED.search(text)
+    if dotted:
+        try:
+            return datetime(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1))).strftime("%Y-%m-%d")
+        except ValueError:
+            return None
+    cjk = _CJK_DATE.search(text)
+    if cjk:
+        return f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}"
+    if normalize_date(text):
+        return text
+    return custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
+
+
+def _labelled_update(el) -> bool:
+    """A <time> inside a container named for an update ("updated_at", "modified-date")."""
+    return any(re.search(r"updat|modif", f'{parent.get("class", "")} {parent.get("id", "")}', re.I)
+               for parent in el.xpath("ancestor::*[position() <= 2]"))
 
 
 # "updated" as pages write it, in the languages of the web: a date after one is not the story's first
@@ -576,9 +701,9 @@ def headline_date(tree) -> str | None:
     return None
 
 
-def _shown_instead(meta: PageMeta, published: str, shown: Any) -> tuple[str, str] | None:
+def _shown_instead(meta: PageMeta, published: str, readings: _Readings) -> tuple[str, str] | None:
     """A later date the page also declares (modified, a second published tag) when it is the
-    one displayed with the story."""
+    one displayed with the story (or written under its headline) and the declared one is not."""
     later = {}
     for value in (meta.modified, meta.published_meta, meta.published_time):
         normalized = _plausible(normalize_date(value or ""))
@@ -586,9 +711,12 @@ def _shown_instead(meta: PageMeta, published: str, shown: Any) -> tuple[str, str
             later.setdefault(normalized[:10], normalized)
     if not later:
         return None
-    displayed = _plausible(normalize_date(shown() or ""))
-    if displayed and displayed[:10] in later:
-        return later[displayed[:10]], "text"
+    shown, headline = readings.day("shown"), readings.day("headline")
+    if _same_day(shown, published) or _same_day(headline, published):
+        return None
+    for day in (shown, headline):
+        if day in later:
+            return later[day], "text"
     return None
 
 

@@ -4,12 +4,14 @@ languages: each field is what the page itself states, read from where pages of m
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 from trafilatura.utils import load_html
 
 from pipelines.extract import ExtractOptions, extract_page
-from pipelines.metadata import headline_date, page_metadata, pick_title
+from pipelines.dates import normalize_date
+from pipelines.metadata import headline_date, page_metadata, pick_title, text_date_vote, visible_date
 
 OPTIONS = ExtractOptions(site="example", domains=("example.com",))
 URL = "https://example.com/news/harbor-cranes-go-electric"
@@ -63,6 +65,95 @@ def test_the_dateline_under_the_headline_is_the_published_date_when_nothing_mark
 def test_a_date_labelled_as_an_update_under_the_headline_is_not_the_published_date():
     out = extract(page(before="<p>Updated:</p><p>March 3, 2025</p><p>Published February 4, 2025</p>"))
     assert out["published"][:10] == "2025-02-04"
+
+
+def ld(published: str, modified: str | None = None) -> str:
+    node = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": TITLE, "datePublished": published}
+    if modified:
+        node["dateModified"] = modified
+    return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+
+def test_the_web_page_node_dates_a_page_whose_graph_has_no_article_node():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "https://example.com/#website", "name": "Example Gazette"},
+        {"@type": "WebPage", "@id": URL, "name": TITLE, "datePublished": "2024-03-17T19:47:39+00:00",
+         "dateModified": "2024-05-03T08:00:00+00:00"}]}
+    body = page(head=f'<script type="application/ld+json">{json.dumps(graph)}</script>')
+    assert page_metadata(load_html(body.decode())).published_page == "2024-03-17T19:47:39+00:00"
+    assert extract(body)["published"][:10] == "2024-03-17"
+
+
+def test_the_story_s_published_tag_comes_before_a_generic_date_tag():
+    tree = load_html('<html><head><meta name="date" content="01/07/16">'
+                     '<meta content="2024-10-08T00:00:00-04:00" property="og:published_time"></head><body></body></html>')
+    assert page_metadata(tree).published_meta == "2024-10-08T00:00:00-04:00"
+
+
+def test_a_declared_date_nothing_on_the_page_repeats_yields_to_the_date_shown_under_the_headline():
+    # a re-saved page: JSON-LD stamps the last save, the byline shows the story's day twice
+    out = extract(page(head=ld("2025-11-05T10:00:00Z", "2025-11-05T10:00:00Z"),
+                       before='<p>By the port desk</p><p>31 January 2024</p>'
+                              '<div class="post-date"><time datetime="2024-01-31">31 January 2024</time></div>'))
+    assert out["published"][:10] == "2024-01-31"
+
+
+def test_a_declared_date_the_byline_repeats_stands_against_an_other_date_in_the_text():
+    out = extract(page(head=ld("2024-09-10T08:00:00Z"),
+                       before='<time datetime="2024-09-10T08:00:00Z">September 10, 2024</time>'))
+    assert out["published"][:10] == "2024-09-10"
+
+
+def test_the_modified_date_written_under_the_headline_is_the_date_readers_know_the_story_by():
+    out = extract(page(head=ld("2024-05-09T10:00:00Z", "2025-12-16T09:00:00Z"),
+                       before="<p>16 December 2025</p><p>by Sam Example</p>"))
+    assert out["published"][:10] == "2025-12-16"
+
+
+def test_the_modified_date_is_not_taken_when_the_first_date_is_shown_too():
+    out = extract(page(head=ld("2025-04-24T10:00:00Z", "2025-05-21T09:00:00Z"),
+                       before='<p>May 21, 2025</p><p>by Sam Example</p>'
+                              '<time datetime="2025-04-24T10:00:00Z">April 24, 2025</time>'))
+    assert out["published"][:10] == "2025-04-24"
+
+
+def test_a_time_inside_a_container_named_for_an_update_is_not_the_shown_date():
+    out = extract(page(head=ld("2017-04-03", "2026-02-12T12:07:55-05:00"),
+                       before='<div class="metadata"><div class="updated_at"><time datetime="2026-02-12T12:07:55-05:00">'
+                              'Jan. 16, 2026</time></div></div>', after=""))
+    assert out["published"][:10] == "2017-04-03"
+
+
+@pytest.mark.parametrize("lang, shown, day", [
+    ("de", "01.02.2022", "2022-02-01"),
+    ("de", "3. März 2025", "2025-03-03"),
+    ("fr", "Publié le 29 juin 2019", "2019-06-29"),
+    ("en", "09.10.2024", "2024-09-10"),  # American pages write the month first, dots or not
+    ("en", "April 2024", None),  # a month names no day
+])
+def test_a_date_shown_in_an_element_named_for_it_is_read_in_the_page_language(lang, shown, day):
+    tree = load_html(f'<html lang="{lang}"><body><h1>T</h1><div class="post-date">{shown}</div></body></html>')
+    assert (normalize_date(visible_date(tree) or "") or "")[:10] == (day or "")
+
+
+@pytest.mark.parametrize("readings, day", [
+    (("2025-12-02", "2025-03-13", "2025-12-02"), "2025-12-02"),  # the dateline and htmldate outvote a rail's <time>
+    (("2025-12-02", "2025-03-13", "2025-03-13"), "2025-03-13"),
+    (("2025-12-02", "2025-03-13", None), "2025-12-02"),
+    ((None, "2025-03-13", "2019-01-01"), "2025-03-13"),
+    ((None, None, "2019-01-01"), "2019-01-01"),
+])
+def test_without_a_declared_date_the_readings_of_the_text_vote(readings, day):
+    asked = []
+
+    def reading(n):
+        return lambda: asked.append(n) or readings[n]
+
+    assert text_date_vote(reading(0), reading(1), reading(2)) == day
+    if readings[0] and readings[1] and readings[0] == day and readings[2] is None:
+        assert 2 in asked
+    if readings[1] is not None and readings[0] is None:
+        assert 2 not in asked  # htmldate is asked only to settle a disagreement or when nothing else speaks
 
 
 @pytest.mark.parametrize("dateline, day", [
