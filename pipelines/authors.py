@@ -26,6 +26,9 @@ WEIGHTS = {"json-ld person": 3.0, "json-ld by reference": 1.5, "json-ld organisa
            "meta label": 1.5, "byline": 2.0, "later byline": 0.75, "trafilatura": 1.0, "script": 0.5}
 _FAMILY = {"json-ld person": "json-ld", "json-ld by reference": "json-ld", "json-ld organisation": "json-ld"}
 SITE_NAME_FACTOR = 0.4  # a credit that is the site's own name: weaker than any person's
+# Sources that alone do not make the site's own name a credit: the CMS template repeats the
+# publisher as the JSON-LD author, and scripts name the site's account.
+TEMPLATE_SOURCES = {"json-ld organisation", "script"}
 
 # Texts that sit where bylines sit but credit no one.
 _LABEL = re.compile(
@@ -196,6 +199,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     winner = candidates[0]
     if not winner.person:  # persons first: a person the page credits well beats a house or wire credit
         winner = next((c for c in candidates if c.person and c.score >= 2.0), winner)
+    if _is_site_name(winner.name, keys) and set(winner.sources) <= TEMPLATE_SOURCES:
+        return AuthorChoice([], candidates)
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):
         return AuthorChoice([], candidates)  # weak and contested, or only seen far from the story
     # the winner's co-credits: the other names of the most trusted source that gives the winner

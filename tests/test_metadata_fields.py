@@ -120,6 +120,14 @@ def test_a_job_title_after_a_comma_is_still_not_part_of_the_name():
     assert extract(page(before='<p class="byline">By Kristin Lowe, Senior Editor</p>'))["authors"] == ["Kristin Lowe"]
 
 
+def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
+    ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
+          '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
+    head = '<meta property="og:site_name" content="Example Gazette">' + ld
+    assert extract(page(head=head))["authors"] == []
+    assert extract(page(head=head, before='<p class="byline">Example Gazette</p>'))["authors"] == ["Example Gazette"]
+
+
 # -- titles --------------------------------------------------------------------------------------
 
 def test_an_h1_that_is_the_sites_menu_or_name_is_not_the_title():
