@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, _WIRE, PageMeta, _is_site_name, _site_keys,
-                                clean_name, split_names, squash)
+                                clean_name, filed_under, split_names, squash)
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
 # reached through a graph reference is often the CMS account that posted; an organisation named
@@ -242,9 +242,13 @@ def library_author(tree) -> Callable[[], str | None]:
         try:
             from trafilatura.metadata import extract_author
 
-            return extract_author(tree)
+            found = extract_author(tree)
         except Exception:
             return None
+        if not found:
+            return None
+        topics = filed_under(tree)  # its byline search also reads the tag links a byline holds
+        return "; ".join(a for a in found.split(";") if squash(clean_credit(a) or a) not in topics) or None
 
     return search
 

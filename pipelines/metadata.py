@@ -693,18 +693,60 @@ def _photo_credit(el) -> bool:
 
 def _first_name_part(el) -> str:
     """A byline element's text; when it sets the name apart from the rest (``<span>Jane Doe</span>
-    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name."""
-    whole = _element_text(el)
-    parts = [t for t in (" ".join(str(x).split()) for x in el.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
-             if t and not _LABEL_ALONE.fullmatch(t)]
+    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name. The
+    tags and categories it links to are not part of it."""
+    nodes = el.xpath(".//text()[not(ancestor::script or ancestor::style)]")
+    if el.xpath(".//a[@href]"):
+        nodes = [x for x in nodes if not _files_the_story(_holder(x, el), el)]
+    texts = [" ".join(str(x).split()) for x in nodes]
+    whole = " ".join(" ".join(texts).split())
+    parts = [t for t in texts if t and not _LABEL_ALONE.fullmatch(t)]
     if len(parts) < 2:
         return whole
     return next((p for p in parts if 2 <= len(p.split()) <= 4 and clean_name(p) == p), whole)
 
 
+# A byline's link or part that files the story rather than credits it: a tag, category, topic or
+# section page ("/tag/personal-finance", "?content_topic=9", class "byline__category")
+_TAXONOMY_HREF = re.compile(r"(?:^|[/?&_-])(?:tags?|tagged|categor(?:y|ies)|topics?|sections?|kategorien?|schlagworte?|"
+                            r"themen?|rubri[kq]\w*|categorias?|categorie|etiquetas?|temas?|emne)(?:[/=]|$)", re.I)
+_TAXONOMY_CLASS = re.compile(r"(?:^|[_-])(?:tags?|categor(?:y|ies)|topics?)(?=\s|$)", re.I)
+_MONTHS_DAYS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|"
+                          r"fri|sat|sun)[a-z]*\.?(?=\W|$)|\b(?:am|pm|at|on|um|le|el)\b", re.I)
+
+
+def _files_the_story(el, within) -> bool:
+    """A tag, category or section link (or its wrapper up to ``within``) inside a byline."""
+    node = el
+    while node is not None:
+        if _TAXONOMY_HREF.search(node.get("href") or "") or _TAXONOMY_CLASS.search(node.get("class") or ""):
+            return True
+        if node is within:
+            break
+        node = node.getparent()
+    return False
+
+
+def filed_under(tree) -> set[str]:
+    """The texts of the page's tag, category and topic links, squashed: names no credit can have."""
+    return {squash(_element_text(a)) for a in tree.xpath("//a[@href]") if _TAXONOMY_HREF.search(a.get("href"))} - {""}
+
+
+def _holder(node, within):
+    """The element a text node sits in (a tail sits in its element's parent)."""
+    holder = node.getparent().getparent() if node.is_tail else node.getparent()
+    return within if holder is None else holder
+
+
+def _is_date_text(text: str) -> bool:
+    """"Sat, 20 Dec, 2025 - 06:36": a date (a year, with month or day names and numbers only)."""
+    return bool(re.search(r"\b(?:19|20)\d\d\b", text)) and not re.sub(r"[\d\W_]+", "", _MONTHS_DAYS.sub(" ", text))
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
-    author links inside a byline when it has them, else its text."""
+    author links inside a byline when it has them, else its text; tags, sections and dates in
+    byline markup left out."""
     try:
         found = tree.xpath(_BYLINE_XPATH, namespaces=_REGEX_NS)
     except Exception:  # lxml without EXSLT regular expressions: the plain selectors still work
@@ -715,10 +757,13 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure") or \
                 _photo_credit(el):
             continue
-        links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
+        if _files_the_story(el, el):
+            continue
+        links = [_element_text(a) for a in el.xpath(".//a[@href]") if not _files_the_story(a, el)] \
+            if el.tag != "a" else []
         candidates = [t for t in links if t] or [_first_name_part(el)]
         for text in candidates:
-            if text and len(text) <= 200 and text not in texts:
+            if text and len(text) <= 200 and text not in texts and not _is_date_text(text):
                 texts.append(text)
         if len(texts) >= limit:
             break

@@ -120,6 +120,20 @@ def test_a_job_title_after_a_comma_is_still_not_part_of_the_name():
     assert extract(page(before='<p class="byline">By Kristin Lowe, Senior Editor</p>'))["authors"] == ["Kristin Lowe"]
 
 
+@pytest.mark.parametrize("byline", [
+    '<div class="byline"><span class="byline__category"><a href="/ports-and-harbors">Ports &amp; Harbors</a></span>'
+    '<span class="byline__date">March 3, 2025</span></div>',
+    '<div class="post-byline"><a href="/blog/tag/green-shipping">Green shipping</a> <span>March 3, 2025</span></div>',
+    '<p class="byline">Sat, 20 Dec, 2025 - 06:36</p>',
+])
+def test_tags_sections_and_dates_in_byline_markup_are_no_credit(byline):
+    assert extract(page(before=byline))["authors"] == []
+
+
+def test_a_byline_that_files_the_story_under_a_topic_still_credits_its_writer():
+    byline = '<p class="byline">By <a href="/people/mara-lind">Mara Lind</a> in <a href="/topics/ports">Ports</a></p>'
+    assert extract(page(before=byline))["authors"] == ["Mara Lind"]
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
