@@ -616,12 +616,26 @@ def clean_name(value: str) -> str | None:
     return name
 
 
+# A part of a credit list that is a degree or a post-nominal ("DVM", "FACLM", "Ph.D.", "M.A.",
+# "VTS (Behavior)"), not a second person
+_POST_NOMINAL = re.compile(r"(?:(?:[A-Z]{2,6}|[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+|Ph\.?D\.?|M\.?Sc\.?)(?:\s*\([^()]*\))?\s*)+")
+# footnote marks tying a name to an affiliation ("Jane Doe 1", "Jane Doe1,2", "Jane Doe*")
+_AFFILIATION_MARK = re.compile(r"(?:^|(?<=\s))([^\W\d_][^\W\d_'’.-]+)\s*(?:\d{1,2}(?:\s*,\s*\d{1,2})*|[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*(?=,|;|$)")
+
+
+def _drop_affiliation_marks(value: str) -> str:
+    return _AFFILIATION_MARK.sub(lambda m: m.group(0) if _MONTHS_DAYS.fullmatch(m.group(1)) or m.group(1).islower()
+                                 else m.group(1), value)
+
+
 def split_names(value: str) -> list[str]:
     value = re.sub(r",?\s*\+\s*\d+\s+more\b.*$", "", value or "", flags=re.I)
     value = _BYLINE_PREFIX.sub("", " ".join(value.split()).strip(" -–—:|•"))
+    value = _drop_affiliation_marks(value)
     parts = re.split(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|,(?!\s*(?:jr|sr|ph\.?d|md|ii|iii)\b))\s*", value,
                      flags=re.I)
-    return [p for p in parts if p and p.strip()]
+    parts = [p.strip() for p in parts if p and p.strip()]
+    return parts[:1] + [p for p in parts[1:] if not _POST_NOMINAL.fullmatch(p) or _WIRE.match(p)]
 
 
 def _is_site_name(name: str, keys: set[str]) -> bool:

@@ -134,6 +134,15 @@ def test_a_byline_that_files_the_story_under_a_topic_still_credits_its_writer():
     byline = '<p class="byline">By <a href="/people/mara-lind">Mara Lind</a> in <a href="/topics/ports">Ports</a></p>'
     assert extract(page(before=byline))["authors"] == ["Mara Lind"]
 
+@pytest.mark.parametrize("credit, names", [
+    ("Mara Lind, DVM", ["Mara Lind"]),
+    ("Mara Lind, VMD, DACVB; Ola Berg, BA, LVT, VTS (Behavior)", ["Mara Lind", "Ola Berg"]),
+    ("Mara Lind 1, Ola Berg 2", ["Mara Lind", "Ola Berg"]),
+    ("Mara Lind1,2 and Ola Berg3", ["Mara Lind", "Ola Berg"]),
+])
+def test_degrees_and_affiliation_marks_after_a_name_are_not_more_people(credit, names):
+    assert extract(page(before=f'<p class="byline">{credit}</p>'))["authors"] == names
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
