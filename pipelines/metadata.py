@@ -781,7 +781,7 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 texts.append(text)
         if len(texts) >= limit:
             break
-    shown = headline_byline(tree)
+    shown = headline_byline(tree) or (None if texts else card_byline(tree))
     if shown and shown not in texts:
         texts.append(shown)
     return texts
@@ -841,6 +841,52 @@ def labelled_byline(tree, reach: int = 600) -> str | None:
             if match and len(match.group(1).split()) <= 4:  # more is a name run into other words
                 return match.group(1)
     return None
+
+
+# Labels that credit whatever follows them wherever they stand (a card under the story, an "Author"
+# heading in a facts box): explicit words only, not a bare "by" that also sits in comments and captions
+_CARD_LABEL = re.compile(
+    r"(?:(?:written|article|words|story|text)\s+by|about\s+the\s+authors?|authors?|author\s*\(s\)|contributors?|"
+    r"geschrieben\s+von|verfasst\s+von|verfasser(?:in)?|autor(?:in|es|ka|ze)?|auteur(?:e|s)?|[ée]crit\s+par|"
+    r"escrito\s+por|autore|autori|scritto\s+da|auteur|geschreven\s+door|skrevet\s+a[vf]|skriven\s+av|forfatter|"
+    r"författare|kirjoittaja|作者|著者|執筆者?|筆者|글쓴이|저자|작성자)\s*[:：]?", re.I)
+_CARD_CREDIT = re.compile(
+    r"(?:written|article|words)\s+by|geschrieben\s+von|verfasst\s+von|[ée]crit\s+par|escrito\s+por|scritto\s+da|"
+    r"geschreven\s+door|skrevet\s+a[vf]|skriven\s+av", re.I)
+_CARD_CREDIT_AND_NAME = re.compile(rf"(?:{_CARD_CREDIT.pattern})\s*[:：]?\s+(\S.{{1,58}})", re.I)
+_NOT_THE_STORYS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|replies|reply|respond|related|recommend\w*|popular|"
+                             r"trending|more-from|read-next|up-next)(?=$|[\s_-])", re.I)
+
+
+def card_byline(tree, scan: int = 4000) -> str | None:
+    """The first credit a page gives behind an explicit label anywhere in its text ("Author" above
+    the name in a facts box, "Written by Jane Doe" in a card after the story), for pages whose
+    headline has no byline; comments, related stories and navigation left out. ``scan``: text
+    nodes read."""
+    nodes = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or "
+                       "ancestor::nav or ancestor::form or ancestor::select or ancestor::button)]")[:scan]
+    for i, node in enumerate(nodes):
+        text = " ".join(str(node).split())
+        if not text or len(text) > 70:
+            continue
+        match = _CARD_CREDIT_AND_NAME.fullmatch(text)
+        name = match.group(1) if match and len(match.group(1).split()) <= 4 else None
+        if name is None and _CARD_LABEL.fullmatch(text):
+            name = next((t for t in (" ".join(str(n).split()) for n in nodes[i + 1:i + 4])
+                         if t and not re.fullmatch(r"[A-Z]{1,3}", t)), None)  # an avatar's initials go first
+            name = name if name and len(name) <= 60 and not _CARD_LABEL.fullmatch(name) else None
+        if name and not _in_other_content(_holder(node, node.getparent())):
+            return name
+    return None
+
+
+def _in_other_content(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if node.tag in ("aside", "footer") and node.xpath(".//h1"):
+            return False
+        if _NOT_THE_STORYS.search(f'{node.get("class") or ""} {node.get("id") or ""}'):
+            return True
+    return False
 
 
 def script_authors(tree, text: str = "") -> list[str]:

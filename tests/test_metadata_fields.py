@@ -143,6 +143,21 @@ def test_a_byline_that_files_the_story_under_a_topic_still_credits_its_writer():
 def test_degrees_and_affiliation_marks_after_a_name_are_not_more_people(credit, names):
     assert extract(page(before=f'<p class="byline">{credit}</p>'))["authors"] == names
 
+@pytest.mark.parametrize("card, name", [
+    ('<aside class="facts"><h3>Author</h3><p>Mara Lind</p></aside>', "Mara Lind"),
+    ('<div class="card"><h2>Article by</h2><div>Mara Lind</div></div>', "Mara Lind"),
+    ('<div class="bio"><img src="a.jpg" alt=""><p>Written by Mara Lind</p></div>', "Mara Lind"),
+    ('<div class="bio"><p>Geschrieben von Jonas Becker</p></div>', "Jonas Becker"),
+    ('<div class="meta"><strong>Contributors:</strong> Mara Lind</div>', "Mara Lind"),
+])
+def test_a_credit_behind_an_explicit_label_anywhere_on_the_page_is_the_author(card, name):
+    assert extract(page(after=card + RELATED))["authors"] == [name]
+
+
+def test_a_labelled_credit_in_the_comments_is_not_the_author():
+    comments = '<section class="comments"><p>Written by</p><p>Ola Berg</p></section>'
+    assert extract(page(after=comments + RELATED))["authors"] == []
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
