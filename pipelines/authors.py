@@ -88,6 +88,8 @@ def _house_credit(text: str, name: str) -> str:
     whole = _LINK_PHRASE.sub("", re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by)\s*[:\-–—]?\s+", "",
                                         text, flags=re.I))
     role = _ROLE.search(whole)
+    if role and re.search(r"[\uac00-\ud7a3\u4e00-\u9fff]", role.group(0)):
+        return name  # "홍길동 기자": a reporter's title, not a house credit
     if role and whole[:role.start()] == name and not whole[role.start():].lstrip().startswith(",") and \
             len(whole.split()) <= 3:
         return whole
@@ -121,7 +123,7 @@ def _lenient(text: str) -> str | None:
 def _plain_word(text: str) -> bool:
     """One lowercase word ("manga", "this"): a tag or a label more often than a user name."""
     words = text.split()
-    return len(words) == 1 and words[0].islower()
+    return len(words) == 1 and words[0].islower() and not _WIRE.match(words[0])
 
 
 def _is_organisation(name: str, kind: str) -> bool:

@@ -549,7 +549,8 @@ def _plausible(value: str | None) -> str | None:
 
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|author|"
-    r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de)\s*[:\-–—]?\s+", re.I)
+    r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de|af|av|door|tekst|texto|text|teksti|"
+    r"(?-i:di)(?=\s+\S+\s+\S))\s*[:\-–—]?\s+", re.I)
 _NOT_A_NAME = re.compile(
     r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
     r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|kommentare?|"
@@ -569,7 +570,8 @@ _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]
 _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
                    r"national|political|business|sports|tech|technology|science|health|crime|news|features|"
                    r"freelance|guest|port|city|local)\s+)*(columnist|writer|editor|reporter|correspondent|contributor|"
-                   r"analyst|critic|producer|photographer|author)s?$", re.I)
+                   r"analyst|critic|producer|photographer|author)s?$|"
+                   r"\s*(?:선임|수석|객원|전문)?(?:기자|특파원|논설위원|편집위원)$|\s*(?:記者|记者|特派員|编辑|編集委員)$", re.I)
 _AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
 # Wire services: credited on copy they supply, but not people.
 # News agencies and wire services, as bylines name them (one vocabulary for every credit rule)
@@ -816,9 +818,12 @@ def headline_byline(tree) -> str | None:
 _CREDIT_LABEL = (r"(?:(?:written|words|story|reported|text|posted)\s+by|by|von|(?:text|geschrieben)\s+von|"
                  r"(?:[ée]crit\s+)?par|(?:escrito\s+)?por|texto|(?:scritto\s+)?da|di|a\s+cura\s+di|(?:geschreven\s+)?door|"
                  r"(?:skrevet\s+|skriven\s+)?av|(?:skrevet\s+)?af|kirjoittanut|teksti|autor(?:ka)?|auteur|autore|author|"
-                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|글|기자)")
+                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|记者|글|기자)")
 _LABEL_ALONE = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?", re.I)
-_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?\s+(\S.{{1,58}})", re.I)
+_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}(?:\s*[:：・/／]\s*|\s+)(\S.{{1,58}})", re.I)
+# a Korean or Japanese byline puts the title after the name ("홍길동 기자", "山田太郎記者")
+_NAME_THEN_TITLE = re.compile(r"([\uac00-\ud7a3]{2,5}|[\u4e00-\u9fff]{2,5})\s*(?:선임|수석|객원|전문)?(?:기자|특파원|記者|记者)"
+                              r"(?:\s*[\w.+-]+@[\w.-]+)?")
 
 
 def labelled_byline(tree, reach: int = 600) -> str | None:
@@ -838,8 +843,11 @@ def labelled_byline(tree, reach: int = 600) -> str | None:
                 return text
             labelled = bool(_LABEL_ALONE.fullmatch(text))
             match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
-            if match and len(match.group(1).split()) <= 4:  # more is a name run into other words
+            if match and all(len(p.split()) <= 4 for p in split_names(match.group(1))):  # more: a name run into words
                 return match.group(1)
+            titled = _NAME_THEN_TITLE.fullmatch(text)
+            if titled:
+                return titled.group(1)
     return None
 
 

@@ -158,6 +158,25 @@ def test_a_labelled_credit_in_the_comments_is_not_the_author():
     comments = '<section class="comments"><p>Written by</p><p>Ola Berg</p></section>'
     assert extract(page(after=comments + RELATED))["authors"] == []
 
+@pytest.mark.parametrize("byline, name, lang", [
+    ('<p class="byline">Af Mette Hansen</p>', "Mette Hansen", "da"),
+    ('<p class="byline">Av Kari Nordmann</p>', "Kari Nordmann", "no"),
+    ('<p class="byline">Door Jan de Vries</p>', "Jan de Vries", "nl"),
+    ('<p class="byline">di Marco Rossi</p>', "Marco Rossi", "it"),
+    ('<p class="byline">홍길동 기자</p>', "홍길동", "ko"),
+    ("<p>홍길동 기자 hong@example.com</p>", "홍길동", "ko"),
+    ("<p>文・山田太郎</p>", "山田太郎", "ja"),
+    ("<p>记者 张伟</p>", "张伟", "zh"),
+    ('<p class="byline">dpa</p>', "dpa", "de"),
+])
+def test_bylines_in_the_words_and_order_of_other_languages(byline, name, lang):
+    assert extract(page(before=byline, lang=lang))["authors"][:1] == [name]
+
+
+def test_two_names_behind_a_byline_word_are_two_authors():
+    assert extract(page(before="<p>Von Jonas Becker und Anna Schmidt</p>", lang="de"))["authors"] == [
+        "Jonas Becker", "Anna Schmidt"]
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
