@@ -126,6 +126,12 @@ def _plain_word(text: str) -> bool:
     return len(words) == 1 and words[0].islower() and not _WIRE.match(words[0])
 
 
+def _handle(name: str) -> bool:
+    """A user name ("kffjdoe", "jane.doe", "brandon-acme"): one token, lowercase or joined by dots,
+    hyphens, underscores or digits."""
+    return " " not in name and (name.islower() or bool(re.search(r"[._\d]|-.*[a-z]-|^[a-z]+-[a-z]+$", name)))
+
+
 def _is_organisation(name: str, kind: str) -> bool:
     return kind not in ("person", "") or bool(_WIRE.match(name)) or \
         bool(re.search(r"\b(team|staff|desk|newsroom|editors?|editorial|press|news|media|inc|llc|ltd|group|"
@@ -201,6 +207,9 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     winner = candidates[0]
     if not winner.person:  # persons first: a person the page credits well beats a house or wire credit
         winner = next((c for c in candidates if c.person and c.score >= 2.0), winner)
+    if _handle(winner.name):  # the CMS account that posted it; the page also names a person
+        winner = next((c for c in candidates if c.person and c.score >= 1.5 and len(c.name.split()) >= 2 and
+                       not _is_site_name(c.name, keys)), winner)
     if _is_site_name(winner.name, keys) and set(winner.sources) <= TEMPLATE_SOURCES:
         return AuthorChoice([], candidates)
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):

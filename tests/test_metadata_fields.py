@@ -177,6 +177,11 @@ def test_two_names_behind_a_byline_word_are_two_authors():
     assert extract(page(before="<p>Von Jonas Becker und Anna Schmidt</p>", lang="de"))["authors"] == [
         "Jonas Becker", "Anna Schmidt"]
 
+def test_a_person_the_page_names_beats_the_user_name_of_the_account_that_posted():
+    ld = ('<script type="application/ld+json">{"@graph": [{"@type": "Article", "headline": "Cranes", '
+          '"author": {"@id": "#p"}}, {"@type": "Person", "@id": "#p", "name": "Mara Lind"}]}</script>')
+    assert extract(page(head='<meta name="author" content="mlind2">' + ld))["authors"] == ["Mara Lind"]
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
