@@ -877,6 +877,8 @@ def card_byline(tree, scan: int = 4000) -> str | None:
         text = " ".join(str(node).split())
         if not text or len(text) > 70:
             continue
+        if text[0].islower():
+            continue  # "Jane Doe, author": a role after a name, not a label
         match = _CARD_CREDIT_AND_NAME.fullmatch(text)
         name = match.group(1) if match and len(match.group(1).split()) <= 4 else None
         if name is None and _CARD_LABEL.fullmatch(text):

@@ -154,9 +154,12 @@ def test_a_credit_behind_an_explicit_label_anywhere_on_the_page_is_the_author(ca
     assert extract(page(after=card + RELATED))["authors"] == [name]
 
 
-def test_a_labelled_credit_in_the_comments_is_not_the_author():
-    comments = '<section class="comments"><p>Written by</p><p>Ola Berg</p></section>'
-    assert extract(page(after=comments + RELATED))["authors"] == []
+@pytest.mark.parametrize("other", [
+    '<section class="comments"><p>Written by</p><p>Ola Berg</p></section>',
+    '<table><tr><td>Ola Berg, <span>author</span> <span>Kari Nordmann</span>, historian</td></tr></table>',
+])
+def test_a_labelled_credit_in_the_comments_or_a_role_after_a_name_is_not_the_author(other):
+    assert extract(page(after=other + RELATED))["authors"] == []
 
 @pytest.mark.parametrize("byline, name, lang", [
     ('<p class="byline">Af Mette Hansen</p>', "Mette Hansen", "da"),
