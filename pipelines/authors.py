@@ -210,8 +210,9 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     if _handle(winner.name):  # the CMS account that posted it; the page also names a person
         winner = next((c for c in candidates if c.person and c.score >= 1.5 and len(c.name.split()) >= 2 and
                        not _is_site_name(c.name, keys)), winner)
-    if _is_site_name(winner.name, keys) and set(winner.sources) <= TEMPLATE_SOURCES:
-        return AuthorChoice([], candidates)
+    if _is_site_name(winner.name, keys) and (set(winner.sources) <= TEMPLATE_SOURCES or (
+            set(winner.sources) <= TEMPLATE_SOURCES | {"json-ld person"} and len(winner.name.split()) == 1)):
+        return AuthorChoice([], candidates)  # a one-word brand as JSON-LD Person: the CMS account's default
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):
         return AuthorChoice([], candidates)  # weak and contested, or only seen far from the story
     # the winner's co-credits: the other names of the most trusted source that gives the winner

@@ -193,6 +193,13 @@ def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     assert extract(page(head=head, before='<p class="byline">Example Gazette</p>'))["authors"] == ["Example Gazette"]
 
 
+def test_a_one_word_brand_as_jsonld_person_alone_is_the_cms_default_not_a_credit():
+    ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
+          '"author": {"@type": "Person", "name": "Harborly"}}</script>')
+    head = '<meta property="og:site_name" content="Harborly">' + ld
+    assert extract(page(head=head))["authors"] == []
+
+
 # -- titles --------------------------------------------------------------------------------------
 
 def test_an_h1_that_is_the_sites_menu_or_name_is_not_the_title():
