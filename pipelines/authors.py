@@ -80,6 +80,11 @@ def clean_credit(value: str) -> str | None:
     return name
 
 
+def _sentence(text: str) -> bool:
+    words = _DATEISH.sub("", _LINK_PHRASE.sub("", text)).split()
+    return len(words) >= 3 and any(w.casefold() in _FUNCTION_WORDS for w in words[1:])
+
+
 def _house_credit(text: str, name: str) -> str:
     """"Acme Contributor", "Our Editors": a one-word name with a role glued on, no comma between,
     is a house credit, kept whole (the role is not a job title after a person's name)."""
@@ -160,7 +165,10 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     def add(source: str, raw: list[tuple[str, str]]) -> None:
         names: list[tuple[str, bool]] = []
         for value, kind in raw:
-            for part in (split_names(value) if kind in ("person", "") or source != "json-ld organisation" else [value]):
+            parts = split_names(value) if kind in ("person", "") or source != "json-ld organisation" else [value]
+            if len(parts) > 1 and _sentence(parts[0]):
+                continue  # "Top contributors for A and B": a sentence that names people, not a credit
+            for part in parts:
                 name = clean_credit(part)
                 if not name or any(squash(name) == squash(n) for n, _ in names):
                     continue

@@ -185,6 +185,10 @@ def test_a_person_the_page_names_beats_the_user_name_of_the_account_that_posted(
           '"author": {"@id": "#p"}}, {"@type": "Person", "@id": "#p", "name": "Mara Lind"}]}</script>')
     assert extract(page(head='<meta name="author" content="mlind2">' + ld))["authors"] == ["Mara Lind"]
 
+def test_a_sentence_in_byline_markup_that_names_people_credits_none_of_them():
+    byline = '<div class="contributors">Top contributors for Mara Lind and Ola Berg</div>'
+    assert extract(page(before=byline))["authors"] == []
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
