@@ -36,7 +36,7 @@ _LABEL = re.compile(
     r"see\s+all|view\s+all|more|linkedin|twitter|x|facebook|instagram|email|e-mail|reply|share|follow|comments?|"
     r"\d+\s+comments?|contact|profile|website|home|menu|admin|administrator|webmaster|editor|guest|anonymous|"
     r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|last|\W*)$|\bauthor\b|\bcontent\b|"
-    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\bby$", re.I)
+    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\b(?:by|from)$", re.I)
 _LINK_PHRASE = re.compile(r"^(?:read\s+more\s+(?:about|from|by)|learn\s+more\s+about|more\s+(?:posts|articles|stories)"
                           r"\s+(?:by|from)|view\s+all\s+(?:posts|articles)\s+by|see\s+more\s+(?:about|from|by)|"
                           r"all\s+posts\s+by|articles\s+by|posts\s+by|insights\s+from|reviewed\s+by)\s+", re.I)
@@ -78,6 +78,15 @@ def clean_credit(value: str) -> str | None:
     if any(w.casefold() in _FUNCTION_WORDS for w in name.split()[1:]):
         return None  # a sentence or a button, not a name
     return name
+
+
+_INITIALS = re.compile(r"[A-Z]{2,3}")
+
+
+def _runs_on(longer: str, name: str) -> bool:
+    """``longer`` is ``name`` (two words or more) with more words run on ("Jane Doe Head Winemaker")."""
+    words, more = name.casefold().split(), longer.casefold().split()
+    return 2 <= len(words) < len(more) and more[:len(words)] == words
 
 
 def _sentence(text: str) -> bool:
@@ -172,6 +181,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
                 name = clean_credit(part)
                 if not name or any(squash(name) == squash(n) for n, _ in names):
                     continue
+                if source in ("byline", "later byline") and _INITIALS.fullmatch(name) and not _WIRE.match(name):
+                    continue  # an avatar's initials ("NB") beside the name
                 names.append((name, not _is_organisation(name, kind)))
         weight = WEIGHTS[source]
         keyed = []
@@ -179,6 +190,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
             key = _match(found, name)
             keyed.append((name, key))
             cand = found.setdefault(key, Candidate(name=name, person=person, position=len(found)))
+            if source.endswith("byline") and _runs_on(cand.name, name):
+                cand.name = name  # the page also shows the name alone: the rest was a job title run into it
             factor = SITE_NAME_FACTOR if _is_site_name(name, keys) else 1.0
             if source not in cand.sources:
                 cand.sources.append(source)

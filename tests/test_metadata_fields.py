@@ -189,6 +189,14 @@ def test_a_sentence_in_byline_markup_that_names_people_credits_none_of_them():
     byline = '<div class="contributors">Top contributors for Mara Lind and Ola Berg</div>'
     assert extract(page(before=byline))["authors"] == []
 
+@pytest.mark.parametrize("byline", [
+    '<div><span class="author-initials">ML</span><div class="author-name">Mara Lind</div></div>',
+    '<div><h4 class="author-heading">Insights from</h4><div class="author-name">Mara Lind</div></div>',
+    '<div><div class="author">Mara Lind Head Winemaker, Co-Founder</div><div class="author-name">Mara Lind</div></div>',
+])
+def test_initials_labels_and_run_on_titles_in_an_author_box_give_way_to_the_name(byline):
+    assert extract(page(before=byline))["authors"][:1] == ["Mara Lind"]
+
 def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
     ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
           '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
