@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, _WIRE, PageMeta, _is_site_name, _site_keys,
-                                clean_name, split_names, squash)
+                                clean_name, filed_under, split_names, squash)
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
 # reached through a graph reference is often the CMS account that posted; an organisation named
@@ -26,6 +26,9 @@ WEIGHTS = {"json-ld person": 3.0, "json-ld by reference": 1.5, "json-ld organisa
            "meta label": 1.5, "byline": 2.0, "later byline": 0.75, "trafilatura": 1.0, "script": 0.5}
 _FAMILY = {"json-ld person": "json-ld", "json-ld by reference": "json-ld", "json-ld organisation": "json-ld"}
 SITE_NAME_FACTOR = 0.4  # a credit that is the site's own name: weaker than any person's
+# Sources that alone do not make the site's own name a credit: the CMS template repeats the
+# publisher as the JSON-LD author, and scripts name the site's account.
+TEMPLATE_SOURCES = {"json-ld organisation", "script"}
 
 # Texts that sit where bylines sit but credit no one.
 _LABEL = re.compile(
@@ -33,7 +36,7 @@ _LABEL = re.compile(
     r"see\s+all|view\s+all|more|linkedin|twitter|x|facebook|instagram|email|e-mail|reply|share|follow|comments?|"
     r"\d+\s+comments?|contact|profile|website|home|menu|admin|administrator|webmaster|editor|guest|anonymous|"
     r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|last|\W*)$|\bauthor\b|\bcontent\b|"
-    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\bby$", re.I)
+    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\b(?:by|from)$", re.I)
 _LINK_PHRASE = re.compile(r"^(?:read\s+more\s+(?:about|from|by)|learn\s+more\s+about|more\s+(?:posts|articles|stories)"
                           r"\s+(?:by|from)|view\s+all\s+(?:posts|articles)\s+by|see\s+more\s+(?:about|from|by)|"
                           r"all\s+posts\s+by|articles\s+by|posts\s+by|insights\s+from|reviewed\s+by)\s+", re.I)
@@ -77,6 +80,20 @@ def clean_credit(value: str) -> str | None:
     return name
 
 
+_INITIALS = re.compile(r"[A-Z]{2,3}")
+
+
+def _runs_on(longer: str, name: str) -> bool:
+    """``longer`` is ``name`` (two words or more) with more words run on ("Jane Doe Head Winemaker")."""
+    words, more = name.casefold().split(), longer.casefold().split()
+    return 2 <= len(words) < len(more) and more[:len(words)] == words
+
+
+def _sentence(text: str) -> bool:
+    words = _DATEISH.sub("", _LINK_PHRASE.sub("", text)).split()
+    return len(words) >= 3 and any(w.casefold() in _FUNCTION_WORDS for w in words[1:])
+
+
 def _house_credit(text: str, name: str) -> str:
     """"Acme Contributor", "Our Editors": a one-word name with a role glued on, no comma between,
     is a house credit, kept whole (the role is not a job title after a person's name)."""
@@ -85,6 +102,8 @@ def _house_credit(text: str, name: str) -> str:
     whole = _LINK_PHRASE.sub("", re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by)\s*[:\-–—]?\s+", "",
                                         text, flags=re.I))
     role = _ROLE.search(whole)
+    if role and re.search(r"[\uac00-\ud7a3\u4e00-\u9fff]", role.group(0)):
+        return name  # "홍길동 기자": a reporter's title, not a house credit
     if role and whole[:role.start()] == name and not whole[role.start():].lstrip().startswith(",") and \
             len(whole.split()) <= 3:
         return whole
@@ -118,7 +137,13 @@ def _lenient(text: str) -> str | None:
 def _plain_word(text: str) -> bool:
     """One lowercase word ("manga", "this"): a tag or a label more often than a user name."""
     words = text.split()
-    return len(words) == 1 and words[0].islower()
+    return len(words) == 1 and words[0].islower() and not _WIRE.match(words[0])
+
+
+def _handle(name: str) -> bool:
+    """A user name ("kffjdoe", "jane.doe", "brandon-acme"): one token, lowercase or joined by dots,
+    hyphens, underscores or digits."""
+    return " " not in name and (name.islower() or bool(re.search(r"[._\d]|-.*[a-z]-|^[a-z]+-[a-z]+$", name)))
 
 
 def _is_organisation(name: str, kind: str) -> bool:
@@ -149,10 +174,15 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     def add(source: str, raw: list[tuple[str, str]]) -> None:
         names: list[tuple[str, bool]] = []
         for value, kind in raw:
-            for part in (split_names(value) if kind in ("person", "") or source != "json-ld organisation" else [value]):
+            parts = split_names(value) if kind in ("person", "") or source != "json-ld organisation" else [value]
+            if len(parts) > 1 and _sentence(parts[0]):
+                continue  # "Top contributors for A and B": a sentence that names people, not a credit
+            for part in parts:
                 name = clean_credit(part)
                 if not name or any(squash(name) == squash(n) for n, _ in names):
                     continue
+                if source in ("byline", "later byline") and _INITIALS.fullmatch(name) and not _WIRE.match(name):
+                    continue  # an avatar's initials ("NB") beside the name
                 names.append((name, not _is_organisation(name, kind)))
         weight = WEIGHTS[source]
         keyed = []
@@ -160,6 +190,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
             key = _match(found, name)
             keyed.append((name, key))
             cand = found.setdefault(key, Candidate(name=name, person=person, position=len(found)))
+            if source.endswith("byline") and _runs_on(cand.name, name):
+                cand.name = name  # the page also shows the name alone: the rest was a job title run into it
             factor = SITE_NAME_FACTOR if _is_site_name(name, keys) else 1.0
             if source not in cand.sources:
                 cand.sources.append(source)
@@ -196,6 +228,12 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     winner = candidates[0]
     if not winner.person:  # persons first: a person the page credits well beats a house or wire credit
         winner = next((c for c in candidates if c.person and c.score >= 2.0), winner)
+    if _handle(winner.name):  # the CMS account that posted it; the page also names a person
+        winner = next((c for c in candidates if c.person and c.score >= 1.5 and len(c.name.split()) >= 2 and
+                       not _is_site_name(c.name, keys)), winner)
+    if _is_site_name(winner.name, keys) and (set(winner.sources) <= TEMPLATE_SOURCES or (
+            set(winner.sources) <= TEMPLATE_SOURCES | {"json-ld person"} and len(winner.name.split()) == 1)):
+        return AuthorChoice([], candidates)  # a one-word brand as JSON-LD Person: the CMS account's default
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):
         return AuthorChoice([], candidates)  # weak and contested, or only seen far from the story
     # the winner's co-credits: the other names of the most trusted source that gives the winner
@@ -237,9 +275,13 @@ def library_author(tree) -> Callable[[], str | None]:
         try:
             from trafilatura.metadata import extract_author
 
-            return extract_author(tree)
+            found = extract_author(tree)
         except Exception:
             return None
+        if not found:
+            return None
+        topics = filed_under(tree)  # its byline search also reads the tag links a byline holds
+        return "; ".join(a for a in found.split(";") if squash(clean_credit(a) or a) not in topics) or None
 
     return search
 

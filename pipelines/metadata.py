@@ -737,7 +737,8 @@ def _plausible(value: str | None) -> str | None:
 
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|author|"
-    r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de)\s*[:\-–—]?\s+", re.I)
+    r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de|af|av|door|tekst|texto|text|teksti|"
+    r"(?-i:di)(?=\s+\S+\s+\S))\s*[:\-–—]?\s+", re.I)
 _NOT_A_NAME = re.compile(
     r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
     r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|kommentare?|"
@@ -757,7 +758,8 @@ _DATEISH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]
 _ROLE = re.compile(r"(^|,?\s+)((senior|chief|staff|contributing|executive|managing|deputy|associate|assistant|"
                    r"national|political|business|sports|tech|technology|science|health|crime|news|features|"
                    r"freelance|guest|port|city|local)\s+)*(columnist|writer|editor|reporter|correspondent|contributor|"
-                   r"analyst|critic|producer|photographer|author)s?$", re.I)
+                   r"analyst|critic|producer|photographer|author)s?$|"
+                   r"\s*(?:선임|수석|객원|전문)?(?:기자|특파원|논설위원|편집위원)$|\s*(?:記者|记者|特派員|编辑|編集委員)$", re.I)
 _AGENCY_SUFFIX = re.compile(r"(?<=\w)\s*,?\s+(the\s+)?(associated\s+press|reuters|afp|bloomberg|usa\s+today(\s+network)?)$", re.I)
 # Wire services: credited on copy they supply, but not people.
 # News agencies and wire services, as bylines name them (one vocabulary for every credit rule)
@@ -804,12 +806,26 @@ def clean_name(value: str) -> str | None:
     return name
 
 
+# A part of a credit list that is a degree or a post-nominal ("DVM", "FACLM", "Ph.D.", "M.A.",
+# "VTS (Behavior)"), not a second person
+_POST_NOMINAL = re.compile(r"(?:(?:[A-Z]{2,6}|[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+|Ph\.?D\.?|M\.?Sc\.?)(?:\s*\([^()]*\))?\s*)+")
+# footnote marks tying a name to an affiliation ("Jane Doe 1", "Jane Doe1,2", "Jane Doe*")
+_AFFILIATION_MARK = re.compile(r"(?:^|(?<=\s))([^\W\d_][^\W\d_'’.-]+)\s*(?:\d{1,2}(?:\s*,\s*\d{1,2})*|[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*(?=,|;|$)")
+
+
+def _drop_affiliation_marks(value: str) -> str:
+    return _AFFILIATION_MARK.sub(lambda m: m.group(0) if _MONTHS_DAYS.fullmatch(m.group(1)) or m.group(1).islower()
+                                 else m.group(1), value)
+
+
 def split_names(value: str) -> list[str]:
     value = re.sub(r",?\s*\+\s*\d+\s+more\b.*$", "", value or "", flags=re.I)
     value = _BYLINE_PREFIX.sub("", " ".join(value.split()).strip(" -–—:|•"))
+    value = _drop_affiliation_marks(value)
     parts = re.split(r"\s*(?:;|\||\s&\s|\band\b|\bund\b|\bet\b|\by\b|,(?!\s*(?:jr|sr|ph\.?d|md|ii|iii)\b))\s*", value,
                      flags=re.I)
-    return [p for p in parts if p and p.strip()]
+    parts = [p.strip() for p in parts if p and p.strip()]
+    return parts[:1] + [p for p in parts[1:] if not _POST_NOMINAL.fullmatch(p) or _WIRE.match(p)]
 
 
 def _is_site_name(name: str, keys: set[str]) -> bool:
@@ -881,18 +897,60 @@ def _photo_credit(el) -> bool:
 
 def _first_name_part(el) -> str:
     """A byline element's text; when it sets the name apart from the rest (``<span>Jane Doe</span>
-    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name."""
-    whole = _element_text(el)
-    parts = [t for t in (" ".join(str(x).split()) for x in el.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
-             if t and not _LABEL_ALONE.fullmatch(t)]
+    <span>Senior Analyst</span>``, a date, a label), the first of its parts that is a name. The
+    tags and categories it links to are not part of it."""
+    nodes = el.xpath(".//text()[not(ancestor::script or ancestor::style)]")
+    if el.xpath(".//a[@href]"):
+        nodes = [x for x in nodes if not _files_the_story(_holder(x, el), el)]
+    texts = [" ".join(str(x).split()) for x in nodes]
+    whole = " ".join(" ".join(texts).split())
+    parts = [t for t in texts if t and not _LABEL_ALONE.fullmatch(t)]
     if len(parts) < 2:
         return whole
     return next((p for p in parts if 2 <= len(p.split()) <= 4 and clean_name(p) == p), whole)
 
 
+# A byline's link or part that files the story rather than credits it: a tag, category, topic or
+# section page ("/tag/personal-finance", "?content_topic=9", class "byline__category")
+_TAXONOMY_HREF = re.compile(r"(?:^|[/?&_-])(?:tags?|tagged|categor(?:y|ies)|topics?|sections?|kategorien?|schlagworte?|"
+                            r"themen?|rubri[kq]\w*|categorias?|categorie|etiquetas?|temas?|emne)(?:[/=]|$)", re.I)
+_TAXONOMY_CLASS = re.compile(r"(?:^|[_-])(?:tags?|categor(?:y|ies)|topics?)(?=\s|$)", re.I)
+_MONTHS_DAYS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|"
+                          r"fri|sat|sun)[a-z]*\.?(?=\W|$)|\b(?:am|pm|at|on|um|le|el)\b", re.I)
+
+
+def _files_the_story(el, within) -> bool:
+    """A tag, category or section link (or its wrapper up to ``within``) inside a byline."""
+    node = el
+    while node is not None:
+        if _TAXONOMY_HREF.search(node.get("href") or "") or _TAXONOMY_CLASS.search(node.get("class") or ""):
+            return True
+        if node is within:
+            break
+        node = node.getparent()
+    return False
+
+
+def filed_under(tree) -> set[str]:
+    """The texts of the page's tag, category and topic links, squashed: names no credit can have."""
+    return {squash(_element_text(a)) for a in tree.xpath("//a[@href]") if _TAXONOMY_HREF.search(a.get("href"))} - {""}
+
+
+def _holder(node, within):
+    """The element a text node sits in (a tail sits in its element's parent)."""
+    holder = node.getparent().getparent() if node.is_tail else node.getparent()
+    return within if holder is None else holder
+
+
+def _is_date_text(text: str) -> bool:
+    """"Sat, 20 Dec, 2025 - 06:36": a date (a year, with month or day names and numbers only)."""
+    return bool(re.search(r"\b(?:19|20)\d\d\b", text)) and not re.sub(r"[\d\W_]+", "", _MONTHS_DAYS.sub(" ", text))
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
-    author links inside a byline when it has them, else its text."""
+    author links inside a byline when it has them, else its text; tags, sections and dates in
+    byline markup left out."""
     try:
         found = tree.xpath(_BYLINE_XPATH, namespaces=_REGEX_NS)
     except Exception:  # lxml without EXSLT regular expressions: the plain selectors still work
@@ -903,14 +961,17 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
                 el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure") or \
                 _photo_credit(el):
             continue
-        links = [_element_text(a) for a in el.xpath(".//a[@href]")] if el.tag != "a" else []
+        if _files_the_story(el, el):
+            continue
+        links = [_element_text(a) for a in el.xpath(".//a[@href]") if not _files_the_story(a, el)] \
+            if el.tag != "a" else []
         candidates = [t for t in links if t] or [_first_name_part(el)]
         for text in candidates:
-            if text and len(text) <= 200 and text not in texts:
+            if text and len(text) <= 200 and text not in texts and not _is_date_text(text):
                 texts.append(text)
         if len(texts) >= limit:
             break
-    shown = headline_byline(tree)
+    shown = headline_byline(tree) or (None if texts else card_byline(tree))
     if shown and shown not in texts:
         texts.append(shown)
     return texts
@@ -945,9 +1006,12 @@ def headline_byline(tree) -> str | None:
 _CREDIT_LABEL = (r"(?:(?:written|words|story|reported|text|posted)\s+by|by|von|(?:text|geschrieben)\s+von|"
                  r"(?:[ée]crit\s+)?par|(?:escrito\s+)?por|texto|(?:scritto\s+)?da|di|a\s+cura\s+di|(?:geschreven\s+)?door|"
                  r"(?:skrevet\s+|skriven\s+)?av|(?:skrevet\s+)?af|kirjoittanut|teksti|autor(?:ka)?|auteur|autore|author|"
-                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|글|기자)")
+                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|记者|글|기자)")
 _LABEL_ALONE = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?", re.I)
-_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?\s+(\S.{{1,58}})", re.I)
+_LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}(?:\s*[:：・/／]\s*|\s+)(\S.{{1,58}})", re.I)
+# a Korean or Japanese byline puts the title after the name ("홍길동 기자", "山田太郎記者")
+_NAME_THEN_TITLE = re.compile(r"([\uac00-\ud7a3]{2,5}|[\u4e00-\u9fff]{2,5})\s*(?:선임|수석|객원|전문)?(?:기자|특파원|記者|记者)"
+                              r"(?:\s*[\w.+-]+@[\w.-]+)?")
 
 
 def labelled_byline(tree, reach: int = 600) -> str | None:
@@ -967,9 +1031,60 @@ def labelled_byline(tree, reach: int = 600) -> str | None:
                 return text
             labelled = bool(_LABEL_ALONE.fullmatch(text))
             match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
-            if match and len(match.group(1).split()) <= 4:  # more is a name run into other words
+            if match and all(len(p.split()) <= 4 for p in split_names(match.group(1))):  # more: a name run into words
                 return match.group(1)
+            titled = _NAME_THEN_TITLE.fullmatch(text)
+            if titled:
+                return titled.group(1)
     return None
+
+
+# Labels that credit whatever follows them wherever they stand (a card under the story, an "Author"
+# heading in a facts box): explicit words only, not a bare "by" that also sits in comments and captions
+_CARD_LABEL = re.compile(
+    r"(?:(?:written|article|words|story|text)\s+by|about\s+the\s+authors?|authors?|author\s*\(s\)|contributors?|"
+    r"geschrieben\s+von|verfasst\s+von|verfasser(?:in)?|autor(?:in|es|ka|ze)?|auteur(?:e|s)?|[ée]crit\s+par|"
+    r"escrito\s+por|autore|autori|scritto\s+da|auteur|geschreven\s+door|skrevet\s+a[vf]|skriven\s+av|forfatter|"
+    r"författare|kirjoittaja|作者|著者|執筆者?|筆者|글쓴이|저자|작성자)\s*[:：]?", re.I)
+_CARD_CREDIT = re.compile(
+    r"(?:written|article|words)\s+by|geschrieben\s+von|verfasst\s+von|[ée]crit\s+par|escrito\s+por|scritto\s+da|"
+    r"geschreven\s+door|skrevet\s+a[vf]|skriven\s+av", re.I)
+_CARD_CREDIT_AND_NAME = re.compile(rf"(?:{_CARD_CREDIT.pattern})\s*[:：]?\s+(\S.{{1,58}})", re.I)
+_NOT_THE_STORYS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|replies|reply|respond|related|recommend\w*|popular|"
+                             r"trending|more-from|read-next|up-next)(?=$|[\s_-])", re.I)
+
+
+def card_byline(tree, scan: int = 4000) -> str | None:
+    """The first credit a page gives behind an explicit label anywhere in its text ("Author" above
+    the name in a facts box, "Written by Jane Doe" in a card after the story), for pages whose
+    headline has no byline; comments, related stories and navigation left out. ``scan``: text
+    nodes read."""
+    nodes = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or "
+                       "ancestor::nav or ancestor::form or ancestor::select or ancestor::button)]")[:scan]
+    for i, node in enumerate(nodes):
+        text = " ".join(str(node).split())
+        if not text or len(text) > 70:
+            continue
+        if text[0].islower():
+            continue  # "Jane Doe, author": a role after a name, not a label
+        match = _CARD_CREDIT_AND_NAME.fullmatch(text)
+        name = match.group(1) if match and len(match.group(1).split()) <= 4 else None
+        if name is None and _CARD_LABEL.fullmatch(text):
+            name = next((t for t in (" ".join(str(n).split()) for n in nodes[i + 1:i + 4])
+                         if t and not re.fullmatch(r"[A-Z]{1,3}", t)), None)  # an avatar's initials go first
+            name = name if name and len(name) <= 60 and not _CARD_LABEL.fullmatch(name) else None
+        if name and not _in_other_content(_holder(node, node.getparent())):
+            return name
+    return None
+
+
+def _in_other_content(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if node.tag in ("aside", "footer") and node.xpath(".//h1"):
+            return False
+        if _NOT_THE_STORYS.search(f'{node.get("class") or ""} {node.get("id") or ""}'):
+            return True
+    return False
 
 
 def script_authors(tree, text: str = "") -> list[str]:

@@ -211,6 +211,98 @@ def test_a_job_title_after_a_comma_is_still_not_part_of_the_name():
     assert extract(page(before='<p class="byline">By Kristin Lowe, Senior Editor</p>'))["authors"] == ["Kristin Lowe"]
 
 
+@pytest.mark.parametrize("byline", [
+    '<div class="byline"><span class="byline__category"><a href="/ports-and-harbors">Ports &amp; Harbors</a></span>'
+    '<span class="byline__date">March 3, 2025</span></div>',
+    '<div class="post-byline"><a href="/blog/tag/green-shipping">Green shipping</a> <span>March 3, 2025</span></div>',
+    '<p class="byline">Sat, 20 Dec, 2025 - 06:36</p>',
+])
+def test_tags_sections_and_dates_in_byline_markup_are_no_credit(byline):
+    assert extract(page(before=byline))["authors"] == []
+
+
+def test_a_byline_that_files_the_story_under_a_topic_still_credits_its_writer():
+    byline = '<p class="byline">By <a href="/people/mara-lind">Mara Lind</a> in <a href="/topics/ports">Ports</a></p>'
+    assert extract(page(before=byline))["authors"] == ["Mara Lind"]
+
+@pytest.mark.parametrize("credit, names", [
+    ("Mara Lind, DVM", ["Mara Lind"]),
+    ("Mara Lind, VMD, DACVB; Ola Berg, BA, LVT, VTS (Behavior)", ["Mara Lind", "Ola Berg"]),
+    ("Mara Lind 1, Ola Berg 2", ["Mara Lind", "Ola Berg"]),
+    ("Mara Lind1,2 and Ola Berg3", ["Mara Lind", "Ola Berg"]),
+])
+def test_degrees_and_affiliation_marks_after_a_name_are_not_more_people(credit, names):
+    assert extract(page(before=f'<p class="byline">{credit}</p>'))["authors"] == names
+
+@pytest.mark.parametrize("card, name", [
+    ('<aside class="facts"><h3>Author</h3><p>Mara Lind</p></aside>', "Mara Lind"),
+    ('<div class="card"><h2>Article by</h2><div>Mara Lind</div></div>', "Mara Lind"),
+    ('<div class="bio"><img src="a.jpg" alt=""><p>Written by Mara Lind</p></div>', "Mara Lind"),
+    ('<div class="bio"><p>Geschrieben von Jonas Becker</p></div>', "Jonas Becker"),
+    ('<div class="meta"><strong>Contributors:</strong> Mara Lind</div>', "Mara Lind"),
+])
+def test_a_credit_behind_an_explicit_label_anywhere_on_the_page_is_the_author(card, name):
+    assert extract(page(after=card + RELATED))["authors"] == [name]
+
+
+@pytest.mark.parametrize("other", [
+    '<section class="comments"><p>Written by</p><p>Ola Berg</p></section>',
+    '<table><tr><td>Ola Berg, <span>author</span> <span>Kari Nordmann</span>, historian</td></tr></table>',
+])
+def test_a_labelled_credit_in_the_comments_or_a_role_after_a_name_is_not_the_author(other):
+    assert extract(page(after=other + RELATED))["authors"] == []
+
+@pytest.mark.parametrize("byline, name, lang", [
+    ('<p class="byline">Af Mette Hansen</p>', "Mette Hansen", "da"),
+    ('<p class="byline">Av Kari Nordmann</p>', "Kari Nordmann", "no"),
+    ('<p class="byline">Door Jan de Vries</p>', "Jan de Vries", "nl"),
+    ('<p class="byline">di Marco Rossi</p>', "Marco Rossi", "it"),
+    ('<p class="byline">홍길동 기자</p>', "홍길동", "ko"),
+    ("<p>홍길동 기자 hong@example.com</p>", "홍길동", "ko"),
+    ("<p>文・山田太郎</p>", "山田太郎", "ja"),
+    ("<p>记者 张伟</p>", "张伟", "zh"),
+    ('<p class="byline">dpa</p>', "dpa", "de"),
+])
+def test_bylines_in_the_words_and_order_of_other_languages(byline, name, lang):
+    assert extract(page(before=byline, lang=lang))["authors"][:1] == [name]
+
+
+def test_two_names_behind_a_byline_word_are_two_authors():
+    assert extract(page(before="<p>Von Jonas Becker und Anna Schmidt</p>", lang="de"))["authors"] == [
+        "Jonas Becker", "Anna Schmidt"]
+
+def test_a_person_the_page_names_beats_the_user_name_of_the_account_that_posted():
+    ld = ('<script type="application/ld+json">{"@graph": [{"@type": "Article", "headline": "Cranes", '
+          '"author": {"@id": "#p"}}, {"@type": "Person", "@id": "#p", "name": "Mara Lind"}]}</script>')
+    assert extract(page(head='<meta name="author" content="mlind2">' + ld))["authors"] == ["Mara Lind"]
+
+def test_a_sentence_in_byline_markup_that_names_people_credits_none_of_them():
+    byline = '<div class="contributors">Top contributors for Mara Lind and Ola Berg</div>'
+    assert extract(page(before=byline))["authors"] == []
+
+@pytest.mark.parametrize("byline", [
+    '<div><span class="author-initials">ML</span><div class="author-name">Mara Lind</div></div>',
+    '<div><h4 class="author-heading">Insights from</h4><div class="author-name">Mara Lind</div></div>',
+    '<div><div class="author">Mara Lind Head Winemaker, Co-Founder</div><div class="author-name">Mara Lind</div></div>',
+])
+def test_initials_labels_and_run_on_titles_in_an_author_box_give_way_to_the_name(byline):
+    assert extract(page(before=byline))["authors"][:1] == ["Mara Lind"]
+
+def test_the_site_named_as_jsonld_author_by_the_template_alone_is_no_credit():
+    ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
+          '"author": {"@type": "Organization", "name": "Example Gazette"}}</script>')
+    head = '<meta property="og:site_name" content="Example Gazette">' + ld
+    assert extract(page(head=head))["authors"] == []
+    assert extract(page(head=head, before='<p class="byline">Example Gazette</p>'))["authors"] == ["Example Gazette"]
+
+
+def test_a_one_word_brand_as_jsonld_person_alone_is_the_cms_default_not_a_credit():
+    ld = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Cranes", '
+          '"author": {"@type": "Person", "name": "Harborly"}}</script>')
+    head = '<meta property="og:site_name" content="Harborly">' + ld
+    assert extract(page(head=head))["authors"] == []
+
+
 # -- titles --------------------------------------------------------------------------------------
 
 def test_an_h1_that_is_the_sites_menu_or_name_is_not_the_title():
