@@ -170,8 +170,13 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     ref_shingles = boilerplate.shingles(reference) if reference else set()
 
     topic = _topic(meta, title)
-    raw = _trafilatura(tree, url, prune, fast=True)
+    raw = _trafilatura(tree, url, prune, **FIRST_READING)
     best = boilerplate.clean(raw, title)
+    if topic and _on_topic(best, topic) < STRAY_TOPIC:
+        fast_raw = _trafilatura(tree, url, prune, fast=True)
+        fast = boilerplate.clean(fast_raw, title)
+        if fast and _strayed(best, fast, topic):
+            best, raw = fast, fast_raw
     doubt = _doubt(raw, best, tree, ref_shingles)
     for settings in SECOND_OPINIONS if doubt else ():
         other_raw = _trafilatura(tree, url, prune, **settings)
@@ -191,10 +196,18 @@ def extract_body(tree, url: str, options: ExtractOptions, meta: PageMeta, title:
     return ([dek] + best if dek else best), raw
 
 
-# trafilatura's settings asked when the fast pass looks wrong: its full pass, whose fallback
-# extractors recover stories its own pass cuts short. (The favor_precision and favor_recall passes
-# asked after it changed no score on the dev sets and cost a tenth more CPU per page.)
+# trafilatura's settings for the first reading: favor_recall keeps the sections its default pass
+# cuts (a story's second half after a box, its lists and tables), and costs about its fast pass.
+FIRST_READING: dict[str, Any] = {"favor_recall": True}
+# the readings asked when the first looks wrong: the default full pass, whose fallback extractors
+# recover a story the first reading cut short or took from the wrong block; the better is kept.
 SECOND_OPINIONS = ({},)
+# a first reading with less than this share of the page's topic words may have strayed: the strict
+# (fast) reading is asked, and replaces it when it covers STRAY_MARGIN more of the topic
+STRAY_TOPIC = 0.5
+STRAY_MARGIN = 0.2
+# a second extraction with this many times fewer paragraphs than the first ran the text together
+DUMP_SHARE = 5
 _KEY_POINT_HEADINGS = {"key points", "key takeaways", "takeaways", "highlights", "story highlights", "in brief",
                        "at a glance", "what to know", "the big picture"}
 
@@ -356,12 +369,21 @@ def _better(new: list[str], new_raw: list[str], old: list[str], old_raw: list[st
 
     if good(new, new_raw) <= good(old, old_raw) * 1.1:
         return False
+    if len(old) >= 5 and len(new) * DUMP_SHARE < len(old):
+        return False  # the page's text run together (a fallback's dump), rails and all
     if doubt == "far shorter than the page" and good(new, new_raw) >= 3 * good(old, old_raw):
         return True  # the first pass took a fragment (a box, a teaser); the second found the page's text
     _, kept = boilerplate.agreement(new_sh, old_sh)
     if kept >= 0.7:
         return True  # the same story, with more of it
     return _on_topic(new, topic) > _on_topic(old, topic) + 0.15
+
+
+def _strayed(lenient: list[str], strict: list[str], topic: set[str]) -> bool:
+    """Whether the lenient reading left the strict one's block for another (a consent text, a
+    rail): it holds little of the strict reading, and is further off the page's topic."""
+    _, kept = boilerplate.agreement(boilerplate.shingles("\n".join(lenient)), boilerplate.shingles("\n".join(strict)))
+    return kept < 0.7 and _on_topic(strict, topic) > _on_topic(lenient, topic) + STRAY_MARGIN
 
 
 def _topic(meta: PageMeta, title: str) -> set[str]:

@@ -774,3 +774,41 @@ def test_an_undated_post_under_a_blog_address_is_an_article():
                                           ("Jane Doe PhD", "Jane Doe"), ("Jane Doe M.D.", "Jane Doe"), ("Jane Doe MS", "Jane Doe")])
 def test_a_surname_that_looks_like_a_degree_is_kept(credit, name):
     assert extract(page(head=f'<meta name="author" content="{credit}">'))["authors"] == [name]
+
+
+def test_story_continued_in_a_second_container_is_kept():
+    # the story's last part sits in a sibling block after a heading; trafilatura's default pass
+    # stops at the first block, its favor_recall reading takes both
+    first = STORY + [p.replace("crane", "barge") for p in STORY]
+    second = ["Work on the south quay starts once the last diesel unit is sold, and the authority expects buyers "
+              "from two smaller ports that still run cranes of the same make and age.",
+              "Until then the old generators stay on standby, tested once a month by the night shift, in case the "
+              "grid connection fails during a storm."]
+    e = html.escape
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(TITLE)}</title></head><body>
+<div class="post">{"".join(f"<p>{e(p)}</p>" for p in first)}</div>
+<div class="post-2"><h2>The second phase</h2>{"".join(f"<p>{e(p)}</p>" for p in second)}</div>
+<div class="sidebar"><a href="/1">Home</a></div></body></html>""".encode()
+    result = extract(body)
+    assert result["kind"] == "article"
+    assert STORY[0] in result["body"] and second[-1] in result["body"]
+
+
+def test_a_second_reading_that_runs_the_text_together_is_not_taken():
+    from pipelines.extract import _better
+
+    first = STORY + ["The authority will publish the next report in the autumn, it said."]
+    dump = [" ".join(first + ["Home News Sport Weather Contact us Subscribe Archive"] * 20)]
+    assert not _better(dump, dump, first, first, set(), set(), "short")
+    assert _better(first + first[:3], first + first[:3], first, first, set(), set(), "short")
+
+
+def test_a_lenient_reading_that_left_the_story_for_another_block_gives_way():
+    from pipelines.extract import _strayed, _topic
+    from pipelines.metadata import PageMeta
+
+    topic = _topic(PageMeta(), TITLE)
+    consent = ["A cookie is a small piece of data that a website asks your browser to store on your device.",
+               "Strictly necessary cookies cannot be switched off, as the site needs them to work."] * 3
+    assert _strayed(consent, STORY, topic)
+    assert not _strayed(STORY + consent[:1], STORY, topic)
