@@ -602,7 +602,8 @@ def visible_date(tree) -> str | None:
     """The date shown near the story: the first <time datetime>, else the first element named
     like a publication date whose text is a date (never an "updated" one)."""
     skip = "ancestor::aside|ancestor::footer|ancestor::nav|ancestor::figure"
-    english = (_first(tree, "/html/@lang") or "en").lower().startswith("en")
+    lang = _first(tree, "/html/@lang")
+    english = _month_first(lang)
     for el in tree.xpath("//time[@datetime]")[:10]:
         if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I) \
                 or _labelled_update(el):
@@ -621,20 +622,76 @@ def visible_date(tree) -> str | None:
         name = f'{el.get("class", "")} {el.get("id", "")}'
         if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip):
             continue
-        text = " ".join(" ".join(el.itertext()).split())
-        if not text or len(text) > 60 or not re.search(r"\b(19|20)\d\d\b", text) or re.search(r"updat", text, re.I):
+        text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
+        if not text or len(text) > 60 or not _YEAR.search(text) or re.search(r"updat", text, re.I):
             continue
         value = _DATE_PREFIX.sub("", text)
-        written = _written_date(value, month_first=english)
+        written = _written_date(value, month_first=english, lang=lang)
         if written:
             return written
     return None
 
 
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)(?![\d.])")
+# decimal digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width) as ASCII
+_DIGITS = {zero + i: str(i) for zero in (0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10) for i in range(10)}
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# a day, a month written as a word and a year, in either order, as most languages write them
+# ("3 марта 2025 г.", "3 de marzo de 2025", "3 ottobre 2025", "Μαρτίου 3, 2025")
+_WORD_MONTH = re.compile(r"(?<!\d)(?:\d{1,2}\.?\s*(?:de\s+)?[^\W\d_][^\s\d,.]{2,}\.?,?\s*(?:de\s+)?|"
+                         r"[^\W\d_][^\s\d,.]{2,}\.?\s+\d{1,2},?\s+)(?:19|20)\d\d(?!\d)")
+_NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])")
+_DAY_FIRST_ENGLISH = ("en-gb", "en-au", "en-nz", "en-ie", "en-in", "en-za", "en-pk", "en-ng", "en-ke", "en-sg")
 
 
-def _written_date(text: str, month_first: bool = False) -> str | None:
+def _month_first(lang: str | None) -> bool:
+    """American English writes a numeric date month first ("09/10/2024" is September 10); the
+    rest of the world, British and Commonwealth English included, day first."""
+    lang = (lang or "en").lower().replace("_", "-")
+    return lang.startswith("en") and not lang.startswith(_DAY_FIRST_ENGLISH)
+
+
+def _month_first_date(text: str) -> str | None:
+    """A slashed date read month first ("09/10/2024"), unless its first number is no month."""
+    from datetime import date
+
+    match = _NUMERIC.search(text)
+    if not match:
+        return None
+    a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    month, day = (a, b) if a <= 12 else (b, a)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)
+
+
+def _word_month_date(text: str, lang: str | None = None) -> str | None:
+    """A date whose month is a word in a language htmldate does not read (Russian, Arabic,
+    Spanish, Italian, Greek, Polish, Hindi...), by dateparser (htmldate's own dependency), in
+    the page's language when it declares one."""
+    match = _WORD_MONTH.search(text)
+    if not match:
+        return None
+    from dateparser import parse
+
+    languages = [lang.split("-")[0].lower()] if lang and lang[:2].isalpha() else None
+    settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True}
+    for langs in ((languages, None) if languages else (None,)):
+        try:
+            found = parse(match.group(0).rstrip(",. "), languages=langs, settings=settings)
+        except Exception:
+            found = None
+        if found:
+            return found.strftime("%Y-%m-%d")
+    return None
+
+
+def _written_date(text: str, month_first: bool = False, lang: str | None = None) -> str | None:
     """The day a short text writes in full (day, month and year), as ISO, in the languages htmldate
     reads ("3. März 2025", "29 juin 2019"); a dotted numeric date is day first ("12.11.2025"),
     except on English pages (American ones write "09.10.2024" for September 10)."""
@@ -642,7 +699,8 @@ def _written_date(text: str, month_first: bool = False) -> str | None:
 
     from htmldate.extractors import custom_parse
 
-    if not text or len(text) > 80 or not re.search(r"(19|20)\d\d", text) or len(re.findall(r"\d+", text)) < 2:
+    text = ascii_digits(text or "")
+    if not text or len(text) > 80 or not _YEAR.search(text) or len(re.findall(r"\d+", text)) < 2:
         return None  # a month and a year ("April 2024") name no day
     dotted = None if month_first else _DOTTED.search(text)
     if dotted:
@@ -655,7 +713,8 @@ def _written_date(text: str, month_first: bool = False) -> str | None:
         return f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}"
     if normalize_date(text):
         return text
-    return custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
+    return (custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
+            or _word_month_date(text, lang))
 
 
 def _labelled_update(el) -> bool:
@@ -680,21 +739,25 @@ def headline_date(tree) -> str | None:
     from htmldate.extractors import custom_parse
 
     latest = datetime.now() + timedelta(days=1)
+    lang = _first(tree, "/html/@lang")
+    month_first = (lang or "").lower().replace("_", "-").startswith("en-us")  # a bare "en" is British as often
     for h1 in tree.xpath("//h1")[:2]:
         read, previous = 0, ""
         for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:60]:
-            text = " ".join(str(node).split())
+            text = ascii_digits(" ".join(str(node).split()))
             if not text:
                 continue
             read += len(text)
             if read > _TEXT_AFTER_HEADLINE:
                 break
             # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
-            if len(text) <= 80 and re.search(r"(19|20)\d\d", text) and len(re.findall(r"\d+", text)) >= 2 and \
+            if len(text) <= 80 and _YEAR.search(text) and len(re.findall(r"\d+", text)) >= 2 and \
                     not _UPDATED.search(previous + " " + text):
                 cjk = _CJK_DATE.search(text)
                 found = (f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
-                         custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest))
+                         (month_first and _month_first_date(text))
+                         or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
+                         or _word_month_date(text, lang))
                 if found and normalize_date(found):
                     return found
             previous = text[-40:]

@@ -166,6 +166,49 @@ def test_datelines_of_scripts_written_without_month_names(dateline, day):
     assert headline_date(tree) == day
 
 
+@pytest.mark.parametrize("lang, dateline, day", [
+    ("ru", "3 марта 2025 г.", "2025-03-03"),
+    ("es", "3 de marzo de 2025", "2025-03-03"),
+    ("it", "3 ottobre 2025", "2025-10-03"),
+    ("pl", "3 listopada 2025", "2025-11-03"),
+    ("el", "3 Μαρτίου 2025", "2025-03-03"),
+    ("ar", "٣ مارس ٢٠٢٥", "2025-03-03"),  # Arabic-Indic digits
+    ("hi", "3 मार्च 2025", "2025-03-03"),
+    ("ja", "２０２５年３月３日", "2025-03-03"),  # full-width digits
+    ("xx", "3 марта 2025", "2025-03-03"),  # a language the page does not declare
+])
+def test_dates_with_the_month_written_in_other_languages_are_read_under_the_headline_and_where_shown(
+        lang, dateline, day):
+    tree = load_html(f'<html lang="{lang}"><body><h1>T</h1><p>{dateline}</p><p>x</p></body></html>')
+    assert headline_date(tree) == day
+    tree = load_html(f'<html lang="{lang}"><body><h1>T</h1><span class="date">{dateline}</span></body></html>')
+    assert (normalize_date(visible_date(tree) or "") or "")[:10] == day
+
+
+@pytest.mark.parametrize("text", ["12 комментариев 2025", "5 min read 2025"])
+def test_a_number_and_a_word_before_a_year_are_no_date_unless_the_word_is_a_month(text):
+    tree = load_html(f'<html lang="ru"><body><h1>T</h1><p>{text}</p><p>x</p></body></html>')
+    assert headline_date(tree) is None
+
+
+def test_a_year_written_before_a_cjk_unit_is_seen_in_a_date_element():
+    tree = load_html('<html lang="ja"><body><h1>T</h1><span class="date">2025年3月3日 10:21</span></body></html>')
+    assert visible_date(tree)[:10] == "2025-03-03"
+
+
+@pytest.mark.parametrize("lang, dateline, day", [
+    ("en-US", "Posted 09/10/2024 10:00 AM", "2024-09-10"),
+    ("en-us", "9/10/2024", "2024-09-10"),
+    ("en-GB", "09/10/2024", "2024-10-09"),
+    ("en", "03/10/2023", "2023-10-03"),  # a page that names no country may be British
+    ("en-US", "13/10/2024", "2024-10-13"),  # no month 13: the day came first
+    ("fr", "09/10/2024", "2024-10-09"),
+])
+def test_a_slashed_dateline_is_month_first_only_on_a_page_in_american_english(lang, dateline, day):
+    tree = load_html(f'<html lang="{lang}"><body><h1>T</h1><p>{dateline}</p><p>x</p></body></html>')
+    assert headline_date(tree) == day
+
+
 def test_a_year_alone_under_the_headline_is_no_date():
     tree = load_html("<html><body><h1>News</h1><p>Come Together</p><p>2018</p><p>Text of the story</p></body></html>")
     assert headline_date(tree) is None
