@@ -232,6 +232,13 @@ def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
     query = [q for q in parts.query.split("&") if q and not q.startswith(("utm_", "ref=", "fbclid=", "gclid="))]
     if not segments and not query and meta.og_type != "article":
         return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
+    # /news, /blog/, /en/aktuelles: a section's front, whatever og:type it prints (a #!/news/slug
+    # fragment is a script's route to one story)
+    last = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else ""
+    if _SECTION.fullmatch(last) and not query and not parts.fragment:
+        return "section address"
+    if not meta.ld_article and not date_from_url(url) and any(_TAXONOMY.fullmatch(s) for s in segments[:-1]):
+        return "category address"  # /category/x/, /tag/x, /author/x/: shop and blog CMSs print og:type article there
     if declares_article(meta):
         return None
     if is_navigation_page(url) and not names_one_page(parts) and teasers != 1:
@@ -241,6 +248,20 @@ def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
     return None
 
 
+# a section's name as the whole last segment of an address: the section's front page, in the main
+# languages of the web (a story's address goes on past it: /news/slug, /blog/123)
+SECTION_NAMES = ("news", "blogs?", "articles", "stories", "posts", "press", "press-releases", "newsroom", "latest",
+                 "archives?", "issues", "nachrichten", "aktuelles", "aktuell", "neuigkeiten", "meldungen",
+                 "actualites", "actualite", "actus", "actualidad", "noticias", "novedades", "nieuws", "notizie",
+                 "nyheter", "nyheder", "uutiset", "wiadomosci", "aktualnosci", "aktuality", "novinky", "novosti",
+                 "haberler", "berita")
+_SECTION = re.compile("|".join(SECTION_NAMES), re.I)
+# a segment naming a taxonomy (category, tag, author) before the name of one of its terms; not
+# "archive" (date archives lead to stories) nor "topics"/"themen" (an encyclopedia's or a party's articles)
+TAXONOMY_NAMES = ("categor(y|ies)", "kategorie(n)?", "kategoria", "categoria", "categorie", "catégorie",
+                  "rubrik", "rubrique", "tags?", "schlagworte?", "etiqueta", "auth?ors?", "autor(en)?", "auteur",
+                  "autore", "labels?")
+_TAXONOMY = re.compile("|".join(TAXONOMY_NAMES), re.I)
 _POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
 _NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)
 

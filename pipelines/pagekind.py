@@ -45,9 +45,15 @@ BUSINESS_TYPES = {"localbusiness", "professionalservice", "homeandconstructionbu
                   "aboutpage", "contactpage", "checkoutpage"}
 # documentation markup: a TechArticle (APIReference is one) at a docs address is a manual's page
 REFERENCE_TYPES = {"techarticle", "apireference"}
+# the add-to-cart button in the major languages of the web (the class is clear in each: a shop's button)
+CART_BUTTONS = ("in den warenkorb", "ajouter au panier", "añadir al carrito", "agregar al carrito", "aggiungi al carrello",
+                "adicionar ao carrinho", "in winkelwagen", "lägg i varukorgen", "legg i handlekurven", "læg i kurven",
+                "lisää ostoskoriin", "dodaj do koszyka", "do košíku", "в корзину", "sepete ekle", "カートに入れる",
+                "カートに追加", "加入购物车", "加入購物車", "장바구니 담기", "장바구니에 담기", "أضف إلى السلة")
 _SHOP = re.compile(rb"add[ -]to[ -](cart|bag|basket)|itemprop=[\"']price[\"']|[\"']price[\"']\s*:\s*[\"']?\d|"
-                   rb"data-product-id=|woocommerce-product|shopify-section-product|class=[\"'][^\"']*\bproduct-price\b",
-                   re.I)
+                   rb"data-product-id=|woocommerce-product|shopify-section-product|class=[\"'][^\"']*\bproduct-price\b|"
+                   + b"|".join(re.escape(spelling.encode()) for phrase in CART_BUTTONS
+                              for spelling in dict.fromkeys((phrase, phrase[0].upper() + phrase[1:]))), re.I)
 # forum software's thread addresses; "topic" only with a thread number (a news site's /topic/x is a tag page)
 _FORUM_QUERY = re.compile(r"(^|&)(topic|showtopic)=\d", re.I)
 _FORUM_PATH = re.compile(r"/(threads?|t|forums?|questions|discussions?|viewtopic\.php|showthread\.php|"

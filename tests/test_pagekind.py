@@ -73,6 +73,15 @@ def test_an_undated_blog_post_beside_a_shop_widget_is_kept_at_a_story_s_address(
     assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page")
 
 
+def test_a_shop_s_cart_button_is_read_in_other_languages():
+    # prose about the product, the cart button written in the shop's language, nothing else of a shop
+    for lang, button in (("de", "In den Warenkorb"), ("fr", "Ajouter au panier"), ("es", "Añadir al carrito"),
+                         ("ja", "カートに入れる"), ("ko", "장바구니 담기"), ("ru", "В корзину")):
+        blocks = paragraphs(GUIDE) + [f'<button class="btn">{button}</button>']
+        shop = extract(page(blocks, title="Gartenschere", lang=lang), "https://example.com/gartenschere-profi")
+        assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page"), lang
+
+
 def test_a_magazine_review_of_a_product_is_kept():
     head = ('<meta property="og:type" content="article"><meta name="author" content="Jane Doe">'
             '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
@@ -253,3 +262,29 @@ def test_a_single_story_under_a_topics_address_is_kept_and_a_topic_front_is_not(
     cards = [f'<article><h2><a href="/s/{i}">Story {i}</a></h2><p>{GUIDE[i % 4]}</p></article>' for i in range(6)]
     front = extract(page(cards, title="Orchards"), url)
     assert front["kind"] == "not-article" and front["detail"] == "navigation URL"
+
+
+# -- listings: a section's front ------------------------------------------------------------------
+
+def test_a_section_s_front_address_is_a_listing_whatever_og_type_it_prints():
+    head = '<meta property="og:type" content="article">'
+    for url in ("https://example.com/en/news", "https://example.com/aktuelles/", "https://example.com/blog/",
+                "https://example.com/noticias"):
+        result = extract(page(paragraphs(GUIDE), title="News", head=head), url)
+        assert (result["kind"], result["reason"], result["detail"]) == ("not-article", "listing", "section address"), url
+
+
+def test_a_story_past_a_section_s_address_or_routed_by_its_fragment_stays_an_article():
+    head = '<meta property="og:type" content="article">'
+    for url in ("https://example.com/news/how-to-prune-a-fruit-tree", "https://example.com/presse/aktuell#!/news/pruning"):
+        assert extract(page(paragraphs(GUIDE), title="How to prune", head=head), url)["kind"] == "article", url
+
+
+def test_a_category_or_tag_address_is_a_listing_even_with_og_type_article():
+    head = '<meta property="og:type" content="article">'
+    for url in ("https://example.com/category/recipes/air-fryer/", "https://example.de/kategorie/garten/",
+                "https://example.com/tag/pruning-fruit-trees/"):
+        result = extract(page(paragraphs(GUIDE), title="Air fryer", head=head), url)
+        assert (result["kind"], result["detail"]) == ("not-article", "category address"), url
+    dated = extract(page(paragraphs(GUIDE), title="Pruning", head=head), "https://example.com/tag/garden/2024/03/05/pruning")
+    assert dated["kind"] == "article"
