@@ -241,7 +241,7 @@ _DATE_WORDS = re.compile(
     r"""\b(
       jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|
       mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|
-      published|updated|posted|modified|written|created|last|on|at|am|pm|a\.m|p\.m|et|est|edt|pst|pdt|cst|cdt|gmt|bst|utc|ist|uk|
+      published|updated|posted|modified|written|created|last|on|at|am|pm|a\.m|p\.m|et|est|edt|pst|pdt|cst|cdt|gmt|bst|utc|ist|uk|cet|cest|eet|eest|msk|jst|kst|hkt|sgt|aest|aedt|nzst|nzdt|
       \d+(st|nd|rd|th)?|\d{1,2}:\d{2}|ago|hours?|minutes?|mins?|days?|read|min
     )\b""",
     re.I | re.X,

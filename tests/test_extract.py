@@ -858,3 +858,8 @@ def test_a_headline_printed_on_two_lines_and_a_dated_byline_are_dropped():
     story = ["Harbor cranes", "go electric as port retires its diesel generators",
              "3/5/2024 9:30 AM PST BY GAZETTE STAFF"] + STORY
     assert extract(page(story=story))["body"].split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("line", ["Tuesday 5 March 2024 09:30 CET", "5 March 2024 18:30 JST", "March 5, 2024 10:15 AEDT"])
+def test_a_dateline_in_a_time_zone_outside_the_us_and_uk_is_dropped(line):
+    assert extract(page(story=[line] + STORY))["body"].split("\n\n") == STORY
