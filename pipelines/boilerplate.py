@@ -44,6 +44,123 @@ _FURNITURE = re.compile(
     re.I | re.X,
 )
 
+# The same kinds of furniture in the other languages news is written in, as data: a line that is
+# only one of these words is furniture (``LINES``), a rail heading (``RAILS``), or the heading of a
+# comment section or notes (``ENDS``); ``PITCHES`` give a paragraph away as a sign-up or donation
+# appeal wherever they stand in it. Keys are ISO 639-1 codes; matching ignores case and a
+# trailing colon or punctuation.
+FOREIGN_FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
+    "de": {"LINES": ("anzeige", "werbung", "teilen", "artikel teilen", "drucken", "weiterlesen", "mehr lesen",
+                     "weiterlesen nach der anzeige", "lesen sie weiter", "artikel anhören", "kommentieren"),
+           "RAILS": ("mehr zum thema", "auch interessant", "das könnte sie auch interessieren", "lesen sie auch",
+                     "weitere artikel", "verwandte artikel", "ähnliche artikel", "meistgelesen", "empfohlen",
+                     "passend zum thema", "mehr aus", "das könnte dich auch interessieren"),
+           "ENDS": ("kommentare", "leserkommentare", "quellen", "fußnoten"),
+           "PITCHES": ("newsletter abonnieren", "zum newsletter anmelden", "melden sie sich für unseren newsletter an",
+                       "unterstützen sie unseren journalismus", "jetzt abonnieren")},
+    "fr": {"LINES": ("publicité", "partager", "imprimer", "lire la suite", "lire plus", "sponsorisé",
+                     "écouter cet article"),
+           "RAILS": ("à lire aussi", "lire aussi", "sur le même sujet", "articles liés", "articles similaires",
+                     "à voir aussi", "voir aussi", "les plus lus", "à découvrir", "dans la même rubrique"),
+           "ENDS": ("commentaires", "réagir", "sources", "notes et références"),
+           "PITCHES": ("abonnez-vous à notre newsletter", "inscrivez-vous à notre newsletter",
+                       "inscrivez-vous à la newsletter", "soutenez notre journalisme", "faites un don")},
+    "es": {"LINES": ("publicidad", "anuncio", "compartir", "imprimir", "leer más", "patrocinado"),
+           "RAILS": ("noticias relacionadas", "te puede interesar", "lee también", "leer también", "lea también",
+                     "artículos relacionados", "también te puede interesar", "lo más leído", "más noticias", "ver también"),
+           "ENDS": ("comentarios", "fuentes", "referencias"),
+           "PITCHES": ("suscríbete a nuestro boletín", "suscríbete a nuestra newsletter", "apoya nuestro periodismo",
+                       "recibe nuestro boletín")},
+    "it": {"LINES": ("pubblicità", "condividi", "stampa", "leggi di più", "continua a leggere", "sponsorizzato"),
+           "RAILS": ("leggi anche", "articoli correlati", "potrebbe interessarti", "ti potrebbe interessare",
+                     "notizie correlate", "i più letti", "più letti", "vedi anche"),
+           "ENDS": ("commenti", "fonti"),
+           "PITCHES": ("iscriviti alla newsletter", "iscriviti alla nostra newsletter", "sostieni il nostro giornalismo")},
+    "pt": {"LINES": ("publicidade", "anúncio", "compartilhar", "partilhar", "imprimir", "leia mais", "continua após a publicidade",
+                     "continua depois da publicidade"),
+           "RAILS": ("leia também", "veja também", "notícias relacionadas", "artigos relacionados", "mais lidas",
+                     "mais lidos", "você pode gostar", "saiba mais"),
+           "ENDS": ("comentários", "fontes", "referências"),
+           "PITCHES": ("assine a newsletter", "assine nossa newsletter", "inscreva-se na newsletter",
+                       "apoie o nosso jornalismo", "apoie nosso jornalismo")},
+    "nl": {"LINES": ("advertentie", "delen", "deel dit artikel", "lees verder", "lees meer", "gesponsord"),
+           "RAILS": ("lees ook", "meer over", "gerelateerde artikelen", "gerelateerd", "meest gelezen", "ook interessant"),
+           "ENDS": ("reacties", "bronnen"),
+           "PITCHES": ("schrijf je in voor de nieuwsbrief", "meld je aan voor de nieuwsbrief",
+                       "abonneer je op de nieuwsbrief", "steun onze journalistiek")},
+    "no": {"LINES": ("annonse", "reklame", "del", "del artikkelen", "les mer", "les også"),
+           "RAILS": ("les også", "relaterte saker", "relaterte artikler", "mest lest", "flere saker"),
+           "ENDS": ("kommentarer", "kilder"),
+           "PITCHES": ("meld deg på nyhetsbrevet", "abonner på nyhetsbrevet")},
+    "sv": {"LINES": ("annons", "reklam", "dela", "dela artikeln", "läs mer"),
+           "RAILS": ("läs också", "läs även", "relaterade artiklar", "mest läst", "fler artiklar"),
+           "ENDS": ("kommentarer", "källor"),
+           "PITCHES": ("prenumerera på nyhetsbrevet", "anmäl dig till nyhetsbrevet", "stöd vår journalistik")},
+    "da": {"LINES": ("annonce", "reklame", "del", "del artiklen", "læs mere"),
+           "RAILS": ("læs også", "relaterede artikler", "mest læste", "flere artikler"),
+           "ENDS": ("kommentarer", "kilder"),
+           "PITCHES": ("tilmeld dig nyhedsbrevet", "støt vores journalistik")},
+    "pl": {"LINES": ("reklama", "udostępnij", "drukuj", "czytaj więcej", "czytaj dalej", "artykuł sponsorowany"),
+           "RAILS": ("czytaj też", "czytaj także", "zobacz też", "zobacz także", "powiązane artykuły",
+                     "najczęściej czytane", "polecamy"),
+           "ENDS": ("komentarze", "źródła", "przypisy"),
+           "PITCHES": ("zapisz się do newslettera", "zapisz się na newsletter", "wesprzyj nasze dziennikarstwo")},
+    "ru": {"LINES": ("реклама", "поделиться", "печать", "читать далее", "читать полностью"),
+           "RAILS": ("читайте также", "смотрите также", "похожие статьи", "похожие новости", "по теме",
+                     "самое читаемое", "еще по теме", "ещё по теме", "другие новости"),
+           "ENDS": ("комментарии", "источники", "примечания"),
+           "PITCHES": ("подпишитесь на рассылку", "подписывайтесь на наш", "поддержите нашу редакцию",
+                       "подпишитесь на наш канал")},
+    "ja": {"LINES": ("広告", "スポンサーリンク", "シェア", "シェアする", "ツイート", "印刷", "続きを読む", "記事を読む", "pr"),
+           "RAILS": ("関連記事", "関連ニュース", "あわせて読みたい", "合わせて読みたい", "おすすめ記事", "人気記事",
+                     "こちらもおすすめ", "アクセスランキング", "注目記事"),
+           "ENDS": ("コメント", "参考文献", "出典"),
+           "PITCHES": ("ニュースレターに登録", "メルマガ登録", "メールマガジンに登録", "公式lineを友だち追加")},
+    "ko": {"LINES": ("광고", "공유", "공유하기", "인쇄", "더보기", "기사 더보기"),
+           "RAILS": ("관련기사", "관련 기사", "관련뉴스", "관련 뉴스", "많이 본 뉴스", "많이 본 기사", "추천 기사",
+                     "함께 보면 좋은 기사", "이 시각 주요뉴스", "주요뉴스"),
+           "ENDS": ("댓글", "참고문헌", "출처"),
+           "PITCHES": ("뉴스레터 구독", "뉴스레터를 구독", "무단전재 및 재배포 금지", "무단 전재 및 재배포 금지",
+                       "기자 구독", "제보는 카카오톡")},
+    "zh": {"LINES": ("广告", "廣告", "分享", "分享到", "打印", "阅读全文", "閱讀全文", "推广", "推廣"),
+           "RAILS": ("相关新闻", "相關新聞", "相关文章", "相關文章", "延伸阅读", "延伸閱讀", "推荐阅读", "推薦閱讀",
+                     "热门文章", "熱門文章", "猜你喜欢", "猜你喜歡", "更多新闻", "更多新聞"),
+           "ENDS": ("评论", "評論", "留言", "参考资料", "參考資料", "参考文献"),
+           "PITCHES": ("订阅我们的", "訂閱我們的", "版权所有", "版權所有", "未经授权不得转载", "未經授權不得轉載",
+                       "扫码关注", "掃碼關注")},
+}
+# Donation appeals in English (those in other languages are among the PITCHES above).
+_APPEAL = re.compile(
+    r"""(\bsupport\s+(our|independent)\s+(newsroom|journalism|reporting)\b |
+      \bas\s+little\s+as\s+[$€£]\s?\d | \b(make|become)\s+a\s+(tax-deductible\s+)?(donation|donor|member|supporter)\b.{0,80}\b(today|now|support|journalism|newsroom)\b |
+      \bdonate\s+(now|today)\b | \b(reader|member)-(supported|funded)\b.{0,60}\b(journalism|newsroom|news)\b |
+      \bwe\s+rely\s+on\s+(readers|donations|support)\b | \bplease\s+consider\s+(supporting|donating|a\s+donation)\b)""",
+    re.I | re.X,
+)
+
+
+def _phrases(kind: str) -> list[str]:
+    return sorted({p for lang in FOREIGN_FURNITURE.values() for p in lang[kind]}, key=len, reverse=True)
+
+
+class _WholeLine:
+    """A line that is one of the phrases and nothing else (bar trailing punctuation)."""
+
+    def __init__(self, kind: str):
+        self.phrases = frozenset(_phrases(kind))
+        self.longest = max(len(p) for p in self.phrases)
+
+    def match(self, text: str) -> bool:
+        return len(text) <= self.longest + 4 and text.rstrip(" :：|.!…»›>-–—").casefold() in self.phrases
+
+
+_FOREIGN_LINE = _WholeLine("LINES")
+_FOREIGN_RAIL = _WholeLine("RAILS")
+_FOREIGN_END = _WholeLine("ENDS")
+_FOREIGN_PITCHES = tuple(_phrases("PITCHES"))
+_APPEAL_WORDS = ("support", "little", "donat", "donor", "member", "supported", "funded", "rely", "consider")
+
+
 # Credit lines: short only ("(Twitter Photo / @POTUS)", "Photo: Jane Doe/Getty Images").
 _CREDIT = re.compile(
     r"""^(
@@ -124,7 +241,7 @@ _DATE_WORDS = re.compile(
     r"""\b(
       jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|
       mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|
-      published|updated|posted|modified|written|created|last|on|at|am|pm|a\.m|p\.m|et|est|edt|pst|pdt|cst|cdt|gmt|bst|utc|ist|uk|
+      published|updated|posted|modified|written|created|last|on|at|am|pm|a\.m|p\.m|et|est|edt|pst|pdt|cst|cdt|gmt|bst|utc|ist|uk|cet|cest|eet|eest|msk|jst|kst|hkt|sgt|aest|aedt|nzst|nzdt|
       \d+(st|nd|rd|th)?|\d{1,2}:\d{2}|ago|hours?|minutes?|mins?|days?|read|min
     )\b""",
     re.I | re.X,
@@ -191,7 +308,8 @@ _PITCH_WORDS = ("sign", "newsletter", "inbox", "email", "subscri", "thank", "agr
 def is_pitch(text: str) -> bool:
     """A sign-up pitch, disclosure, contact line or consent text."""
     low = text.lower()
-    return any(w in low for w in _PITCH_WORDS) and bool(_PITCH.search(text))
+    return any(w in low for w in _PITCH_WORDS) and bool(_PITCH.search(text)) or \
+        any(w in low for w in _APPEAL_WORDS) and bool(_APPEAL.search(text)) or any(p in low for p in _FOREIGN_PITCHES)
 
 
 def is_closing(paragraph: str) -> bool:
@@ -209,7 +327,7 @@ def is_furniture(paragraph: str) -> bool:
                                                     paragraph):
         return True
     text = paragraph.strip(" -–—•|*")
-    if _FURNITURE.match(text) or (n <= 12 and _CREDIT.match(text)) or _CAPTION_END.search(text):
+    if _FURNITURE.match(text) or _FOREIGN_LINE.match(text) or (n <= 12 and _CREDIT.match(text)) or _CAPTION_END.search(text):
         return True
     if n <= SHORT * 2 and is_pitch(text):
         return True
@@ -228,10 +346,16 @@ def is_dateline(paragraph: str) -> bool:
 _NAMED_DATELINE = re.compile(r"^[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s+[-–—|·]\s+(?P<date>.+)$")
 
 
+_DATED_BYLINE = re.compile(r"^(?P<date>.+?)\s+by\s+[\w.'’-]+(\s+[\w.'’-]+){0,3}$", re.I)
+
+
 def is_byline(paragraph: str) -> bool:
     named = _NAMED_DATELINE.match(paragraph.strip())
     if named and is_dateline(named.group("date")):
         return True  # "Jane Doe - January 24, 2020"
+    dated = _DATED_BYLINE.match(paragraph.strip())
+    if dated and words(paragraph) <= 14 and is_dateline(dated.group("date")):
+        return True  # "2/26/2015 7:11 AM PST BY JANE DOE"
     return bool(re.match(r"^(by|written\s+by|posted\s+(on\s+)?(by)?|words\s+by)\s+\S", paragraph.strip(), re.I)) \
         and words(paragraph) <= 14 and not paragraph.rstrip().endswith((".", "?", "!")) or \
         bool(re.match(r"^(posted|published)\s+(on\s+)?by\b", paragraph.strip(), re.I)) and words(paragraph) <= 14
@@ -268,8 +392,13 @@ def trim_head(paragraphs: list[str], title: str) -> list[str]:
     cut = 0
     for i in range(limit):
         p = paragraphs[i]
+        if i < cut:
+            continue
         if title and similar(p, title):
             cut = i + 1
+            continue
+        if title and i + 1 < limit and words(p) <= 8 and similar(p + " " + paragraphs[i + 1], title):
+            cut = i + 2  # the headline printed on two lines (a name, then what befell it)
             continue
         if is_byline(p) or is_dateline(p) or is_furniture(p):
             cut = i + 1
@@ -285,13 +414,18 @@ def trim_head(paragraphs: list[str], title: str) -> list[str]:
 _REPLY = re.compile(r"\sReply$")
 
 
+# a paragraph longer than this is story even when it says again what the story said (a summary,
+# a recap of the lede): captions and pull quotes, the repeats worth dropping, are shorter
+REPEAT_MAX_WORDS = SHORT * 2
+
+
 def drop_repeats(paragraphs: list[str]) -> list[str]:
     """Drop paragraphs that repeat text already given (image captions, pull quotes)."""
     seen: set[str] = set()
     out = []
     for p in paragraphs:
         sh = shingles(p)
-        if words(p) >= 12 and len(sh & seen) >= 0.8 * len(sh):
+        if 12 <= words(p) <= REPEAT_MAX_WORDS and len(sh & seen) >= 0.8 * len(sh):
             continue
         seen |= sh
         out.append(p)
@@ -324,7 +458,7 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
         n = words(p)
         late = seen >= total * 0.5
         bare = p.strip(" -–—•|*:")
-        if late and n <= 12 and _END_MARKER.match(bare):
+        if late and n <= 12 and (_END_MARKER.match(bare) or _FOREIGN_END.match(bare)):
             break
         if seen >= total * 0.6 and n <= SHORT * 2 and is_pitch(p) and out and _is_heading(out[-1]):
             out.pop()  # a sign-up box (heading and pitch): the page's, not the story's, from here on
@@ -336,7 +470,7 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
             if starts:
                 del out[starts[0]:]
             break
-        if n <= 12 and (_RAIL.match(bare) and (late or n <= 4) or _RAIL_WORDS.search(bare) and _is_item(p)):
+        if n <= 12 and ((_RAIL.match(bare) or _FOREIGN_RAIL.match(bare)) and (late or n <= 4) or _RAIL_WORDS.search(bare) and _is_item(p)):
             i += 1
             while i < len(paragraphs) and _is_item(paragraphs[i]):
                 seen += words(paragraphs[i])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import collections
 import concurrent.futures
 import dataclasses
 import hashlib
@@ -450,14 +451,24 @@ def _drop_copies(paragraphs: list[str]) -> list[str]:
     return kept
 
 
+# a paragraph printed this many times is filler; a story the page carries whole two or three times
+# (desktop, mobile and print copies) repeats each paragraph fewer times
+FILLER_COPIES = 4
+
+
 def is_repetitive(paragraphs: list[str]) -> bool:
-    """Filler, not a story: most paragraphs are copies of a few."""
+    """Filler, not a story: most paragraphs are copies of a few, and the paragraphs printed over
+    and over hold most of the words."""
     if len(paragraphs) < 4:
         return False
-    distinct = set(paragraphs)
-    if len(distinct) >= 8 and sum(boilerplate.words(p) for p in distinct) >= 150:
-        return False  # a real story the page carries twice or three times (desktop and mobile copies)
-    return len(distinct) <= len(paragraphs) * 0.4
+    counts = collections.Counter(paragraphs)
+    if len(counts) >= 8 and sum(boilerplate.words(p) for p in counts) >= 150:
+        return False
+    if len(counts) > len(paragraphs) * 0.4:
+        return False
+    words = {p: boilerplate.words(p) for p in counts}
+    filler = sum(words[p] * n for p, n in counts.items() if n >= FILLER_COPIES)
+    return filler > sum(words[p] * n for p, n in counts.items()) / 2
 
 
 def looks_binary(body: bytes) -> bool:

@@ -812,3 +812,54 @@ def test_a_lenient_reading_that_left_the_story_for_another_block_gives_way():
                "Strictly necessary cookies cannot be switched off, as the site needs them to work."] * 3
     assert _strayed(consent, STORY, topic)
     assert not _strayed(STORY + consent[:1], STORY, topic)
+
+
+# -- furniture in other languages, repeats and copies -------------------------------------------
+
+@pytest.mark.parametrize("inline", [
+    ["Anzeige"],
+    ["Lesen Sie auch:", "- Fährpreise steigen im dritten Jahr in Folge", "- Neuer Leuchtturmwärter gefunden"],
+    ["À lire aussi", "- Les tarifs des ferries augmentent encore"],
+    ["関連記事", "- フェリー運賃が3年連続で値上げ"],
+    ["Читайте также:", "- Цены на паромы растут третий год подряд"],
+    ["Abonnez-vous à notre newsletter pour recevoir chaque matin l’essentiel de l’actualité du port."],
+    ["뉴스레터 구독하고 매일 아침 항만 소식을 받아보세요"],
+], ids=["de ad label", "de rail", "fr rail", "ja rail", "ru rail", "fr newsletter", "ko newsletter"])
+def test_furniture_in_other_languages_stays_out_of_the_body(inline):
+    result = extract(page(story=STORY[:4] + inline + STORY[4:]))
+    assert result["body"].split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("end", [["Kommentare", "Endlich ist es leise am Hafen, danke!"],
+                                 ["댓글", "드디어 항구가 조용해졌네요"]], ids=["de", "ko"])
+def test_a_comment_section_in_another_language_ends_the_story(end):
+    assert extract(page(story=STORY + end))["body"].split("\n\n") == STORY
+
+
+def test_a_donation_appeal_stays_out_of_the_body():
+    appeal = ["Support our newsroom: become a member today for as little as $1 a month."]
+    assert extract(page(story=STORY + appeal))["body"].split("\n\n") == STORY
+
+
+def test_a_long_paragraph_that_recaps_the_story_stays():
+    recap = STORY[0] + " " + STORY[3] + " It said so again."
+    result = extract(page(story=STORY + [recap]))
+    assert result["body"].split("\n\n") == STORY + [recap]
+
+
+def test_a_short_story_the_page_prints_three_times_is_not_filler():
+    story_html = "".join(f"<div class='copy'>{''.join(f'<p>{html.escape(p)}</p>' for p in STORY[:3])}</div>"
+                         for _ in range(3))
+    result = extract(page(story=[], wrapper='<div class="article-body">' + story_html + "{}</div>"))
+    assert result["kind"] == "article"
+
+
+def test_a_headline_printed_on_two_lines_and_a_dated_byline_are_dropped():
+    story = ["Harbor cranes", "go electric as port retires its diesel generators",
+             "3/5/2024 9:30 AM PST BY GAZETTE STAFF"] + STORY
+    assert extract(page(story=story))["body"].split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("line", ["Tuesday 5 March 2024 09:30 CET", "5 March 2024 18:30 JST", "March 5, 2024 10:15 AEDT"])
+def test_a_dateline_in_a_time_zone_outside_the_us_and_uk_is_dropped(line):
+    assert extract(page(story=[line] + STORY))["body"].split("\n\n") == STORY
