@@ -23,7 +23,7 @@ from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
 from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
-                                pick_title, script_authors, text_date_vote, visible_bylines, visible_date,
+                                pick_title, script_authors, visible_bylines, visible_date,
                                 headline_date)
 from pipelines.dates import date_from_url
 from pipelines.urls import canonical_url, same_site
@@ -127,7 +127,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         if candidate and same_site(candidate, options.domains) and candidate.startswith("http"):
             canonical = canonical_url(candidate)
             break
-    published, source = pick_published(meta, hints, url, text_date=lambda: _text_date(tree, url),
+    published, source = pick_published(meta, hints, url,
                                        shown=lambda: visible_date(tree), near_headline=lambda: headline_date(tree),
                                        library=lambda: _library_date(tree, url))
     return {
@@ -425,10 +425,6 @@ def _from_reference(tree, reference: str, title: str) -> list[str]:
     return boilerplate.clean(lines, title)
 
 
-def _text_date(tree, url: str) -> str | None:
-    return text_date_vote(lambda: headline_date(tree), lambda: visible_date(tree), lambda: _library_date(tree, url))
-
-
 def _library_date(tree, url: str) -> str | None:
     from htmldate import find_date
 
@@ -462,11 +458,11 @@ def is_repetitive(paragraphs: list[str]) -> bool:
     if len(paragraphs) < 4:
         return False
     counts = collections.Counter(paragraphs)
-    if len(counts) >= 8 and sum(boilerplate.words(p) for p in counts) >= 150:
+    words = {p: boilerplate.words(p) for p in counts}
+    if len(counts) >= 8 and sum(words.values()) >= 150:
         return False
     if len(counts) > len(paragraphs) * 0.4:
         return False
-    words = {p: boilerplate.words(p) for p in counts}
     filler = sum(words[p] * n for p, n in counts.items() if n >= FILLER_COPIES)
     return filler > sum(words[p] * n for p, n in counts.items()) / 2
 

@@ -508,8 +508,8 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                    text_date: Any = None, shown: Any = None, near_headline: Any = None,
                    library: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
-    with where it came from. ``text_date`` is a callable searched last (dates in the text).
-    ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
+    with where it came from. ``text_date`` is a callable searched last (dates in the text); by
+    default the vote of the three readings below (``text_date_vote``). ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
     written just under the headline) and ``library`` (htmldate's reading of the page) are the
     evidence the declared date is weighed against: a refreshed story shows its later date, and a
     date two readings of the page agree on beats a declared one nothing on the page repeats."""
@@ -529,6 +529,10 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                 return (_shown_instead(meta, normalized, readings) or _seen_instead(meta, normalized, url, readings)
                         or (normalized, source))
             return normalized, source
+    if text_date is None and (shown is not None or near_headline is not None):
+        def text_date() -> str | None:
+            return text_date_vote(*(lambda name=name: (readings[name] or (None, None))[1]
+                                    for name in ("headline", "shown", "library")))
     if text_date is not None:
         normalized = _plausible(normalize_date(text_date() or ""))
         if normalized:

@@ -295,6 +295,7 @@ def test_a_credit_behind_an_explicit_label_anywhere_on_the_page_is_the_author(ca
 def test_a_labelled_credit_in_the_comments_or_a_role_after_a_name_is_not_the_author(other):
     assert extract(page(after=other + RELATED))["authors"] == []
 
+
 @pytest.mark.parametrize("byline, name, lang", [
     ('<p class="byline">Af Mette Hansen</p>', "Mette Hansen", "da"),
     ('<p class="byline">Av Kari Nordmann</p>', "Kari Nordmann", "no"),
