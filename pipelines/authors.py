@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-from pipelines.metadata import (_CREDENTIALS, _DATEISH, _ROLE, _TRAILING, _WIRE, PageMeta, _is_site_name, _site_keys,
-                                clean_name, filed_under, split_names, squash)
+from pipelines.bylines import filed_under
+from pipelines.metadata import PageMeta, site_keys, squash
+from pipelines.names import CREDENTIALS, DATEISH, ROLE, TRAILING, WIRE, clean_name, is_site_name, split_names
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
 # reached through a graph reference is often the CMS account that posted; an organisation named
@@ -90,7 +91,7 @@ def _runs_on(longer: str, name: str) -> bool:
 
 
 def _sentence(text: str) -> bool:
-    words = _DATEISH.sub("", _LINK_PHRASE.sub("", text)).split()
+    words = DATEISH.sub("", _LINK_PHRASE.sub("", text)).split()
     return len(words) >= 3 and any(w.casefold() in _FUNCTION_WORDS for w in words[1:])
 
 
@@ -101,7 +102,7 @@ def _house_credit(text: str, name: str) -> str:
         return name
     whole = _LINK_PHRASE.sub("", re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by)\s*[:\-–—]?\s+", "",
                                         text, flags=re.I))
-    role = _ROLE.search(whole)
+    role = ROLE.search(whole)
     if role and re.search(r"[\uac00-\ud7a3\u4e00-\u9fff]", role.group(0)):
         return name  # "홍길동 기자": a reporter's title, not a house credit
     if role and whole[:role.start()] == name and not whole[role.start():].lstrip().startswith(",") and \
@@ -120,10 +121,10 @@ def _lenient(text: str) -> str | None:
     text = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", text)
     text = re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by|from|author)\s*[:\-–—]?\s+", "", text.strip(),
                   flags=re.I)
-    text = _DATEISH.sub("", text)
-    text = _TRAILING.sub("", text)
-    text = _ROLE.sub("", text.strip(" ,/"))
-    text = _CREDENTIALS.sub("", text.strip(" ,"))
+    text = DATEISH.sub("", text)
+    text = TRAILING.sub("", text)
+    text = ROLE.sub("", text.strip(" ,/"))
+    text = CREDENTIALS.sub("", text.strip(" ,"))
     text = " ".join(text.split()).strip(" ,;:-–—|•")
     if not text or len(text) > 50 or len(text.split()) > 5:
         return None
@@ -137,7 +138,7 @@ def _lenient(text: str) -> str | None:
 def _plain_word(text: str) -> bool:
     """One lowercase word ("manga", "this"): a tag or a label more often than a user name."""
     words = text.split()
-    return len(words) == 1 and words[0].islower() and not _WIRE.match(words[0])
+    return len(words) == 1 and words[0].islower() and not WIRE.match(words[0])
 
 
 def _handle(name: str) -> bool:
@@ -147,7 +148,7 @@ def _handle(name: str) -> bool:
 
 
 def _is_organisation(name: str, kind: str) -> bool:
-    return kind not in ("person", "") or bool(_WIRE.match(name)) or \
+    return kind not in ("person", "") or bool(WIRE.match(name)) or \
         bool(re.search(r"\b(team|staff|desk|newsroom|editors?|editorial|press|news|media|inc|llc|ltd|group|"
                        r"agency|magazine|journal|times|post|daily|redaktion|redazione|rédaction)\b", name, re.I))
 
@@ -167,7 +168,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     the same source (persons first). ``bylines``, ``scripts`` and ``library`` (trafilatura's
     author search) are callables, asked only when they can change the outcome: ``bylines`` unless
     the metadata names a person, ``library`` and ``scripts`` while no candidate is strong."""
-    keys = _site_keys(meta.site_names, domains)
+    keys = site_keys(meta.site_names, domains)
     found: dict[str, Candidate] = {}
     groups: list[tuple[str, list[tuple[str, str]]]] = []  # (source, [(name, candidate key)])
 
@@ -181,7 +182,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
                 name = clean_credit(part)
                 if not name or any(squash(name) == squash(n) for n, _ in names):
                     continue
-                if source in ("byline", "later byline") and _INITIALS.fullmatch(name) and not _WIRE.match(name):
+                if source in ("byline", "later byline") and _INITIALS.fullmatch(name) and not WIRE.match(name):
                     continue  # an avatar's initials ("NB") beside the name
                 names.append((name, not _is_organisation(name, kind)))
         weight = WEIGHTS[source]
@@ -192,7 +193,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
             cand = found.setdefault(key, Candidate(name=name, person=person, position=len(found)))
             if source.endswith("byline") and _runs_on(cand.name, name):
                 cand.name = name  # the page also shows the name alone: the rest was a job title run into it
-            factor = SITE_NAME_FACTOR if _is_site_name(name, keys) else 1.0
+            factor = SITE_NAME_FACTOR if is_site_name(name, keys) else 1.0
             if source not in cand.sources:
                 cand.sources.append(source)
                 cand.score += weight * factor
@@ -206,7 +207,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
     add("json-ld organisation", ld_orgs)
     add("meta", [(a, "") for a in meta.meta_authors if not a.startswith("http")])
     add("meta label", [(a, "") for a in meta.label_authors])
-    settled = any(c.person and c.score >= 2.0 and not _is_site_name(c.name, keys) for c in found.values())
+    settled = any(c.person and c.score >= 2.0 and not is_site_name(c.name, keys) for c in found.values())
     if bylines is not None and not settled:  # a byline cannot outvote a person the metadata names
         first = True  # the first byline that credits anyone is the story's; later ones often are not
         for text in bylines()[:8]:
@@ -230,8 +231,8 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
         winner = next((c for c in candidates if c.person and c.score >= 2.0), winner)
     if _handle(winner.name):  # the CMS account that posted it; the page also names a person
         winner = next((c for c in candidates if c.person and c.score >= 1.5 and len(c.name.split()) >= 2 and
-                       not _is_site_name(c.name, keys)), winner)
-    if _is_site_name(winner.name, keys) and (set(winner.sources) <= TEMPLATE_SOURCES or (
+                       not is_site_name(c.name, keys)), winner)
+    if is_site_name(winner.name, keys) and (set(winner.sources) <= TEMPLATE_SOURCES or (
             set(winner.sources) <= TEMPLATE_SOURCES | {"json-ld person"} and len(winner.name.split()) == 1)):
         return AuthorChoice([], candidates)  # a one-word brand as JSON-LD Person: the CMS account's default
     if winner.score < 1.0 and (len(candidates) > 1 or winner.sources == ["later byline"]):
@@ -243,7 +244,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
                  any(k == winner_key for _, k in names))
     group = [item for i, (src, names) in enumerate(groups) for item in names
              if i == index or (family.startswith("json-ld") and _FAMILY.get(src) == family)]
-    names = [winner.name] + [found[k].name for _, k in group if k != winner_key and not _is_site_name(found[k].name, keys)]
+    names = [winner.name] + [found[k].name for _, k in group if k != winner_key and not is_site_name(found[k].name, keys)]
     people = [n for n in names if _candidate(found, n).person]
     orgs = [n for n in names if n not in people]
     return AuthorChoice((people + orgs)[:8], candidates)
@@ -284,8 +285,3 @@ def library_author(tree) -> Callable[[], str | None]:
         return "; ".join(a for a in found.split(";") if squash(clean_credit(a) or a) not in topics) or None
 
     return search
-
-
-def pick(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Any = None, scripts: Any = None,
-         library: Any = None) -> list[str]:
-    return choose_authors(meta, domains, bylines, scripts, library).authors

@@ -8,7 +8,7 @@ from typing import Any
 
 from pipelines import boilerplate, pagekind
 from pipelines.extract import ExtractOptions, extract_page
-from pipelines.metadata import normalize_date
+from pipelines.dates import normalize_date
 
 # the named rules a line of the extractor's output can fall to, in the order they are asked
 LINE_RULES = (

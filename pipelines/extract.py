@@ -22,14 +22,15 @@ from typing import Any
 from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
-from pipelines.metadata import (PageMeta, listing_reason, page_metadata, pick_modified, pick_published,
-                                pick_title, script_authors, visible_bylines, visible_date,
-                                headline_date)
-from pipelines.dates import date_from_url
+from pipelines.bylines import script_authors, visible_bylines
+from pipelines.dates import date_from_url, headline_date, pick_modified, pick_published, visible_date
+from pipelines.metadata import PageMeta, page_metadata
+from pipelines.pagekind import listing_reason
+from pipelines.titles import pick_title
 from pipelines.urls import canonical_url, same_site
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-_WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"\w+", re.UNICODE)
 REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
 SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion
 MIN_WORDS = 40  # the default word floor of an article; the one definition (crawler/config.py reads it)
@@ -390,7 +391,7 @@ def _strayed(lenient: list[str], strict: list[str], topic: set[str]) -> bool:
 def _topic(meta: PageMeta, title: str) -> set[str]:
     """The words a page uses to say what it is about (title and description)."""
     text = f"{title} {meta.description or ''} {meta.og_title or ''}"
-    return {w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) >= 4 and not w.isdigit()}
+    return {w for w in (t.casefold() for t in WORD.findall(text)) if len(w) >= 4 and not w.isdigit()}
 
 
 def _on_topic(paragraphs: list[str], topic: set[str]) -> float:
@@ -398,7 +399,7 @@ def _on_topic(paragraphs: list[str], topic: set[str]) -> float:
     if not topic:
         return 0.0
     head = " ".join(paragraphs)
-    seen = {w.casefold() for w in _WORD.findall(head)[:400]}
+    seen = {w.casefold() for w in WORD.findall(head)[:400]}
     return len(topic & seen) / len(topic)
 
 
@@ -535,7 +536,7 @@ def _utf8_with_stray_bytes(body: bytes) -> str:
 
 def content_hash(body: str) -> str:
     """Hash of the body's words, case-folded: equal for the same story under two URLs."""
-    words = " ".join(_WORD.findall(body.casefold()))
+    words = " ".join(WORD.findall(body.casefold()))
     return hashlib.sha256(words.encode()).hexdigest()[:32]
 
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from pipelines import boilerplate
 from pipelines.dates import date_from_url
-from pipelines.metadata import ARTICLE_TYPES, PageMeta
+from pipelines.metadata import ARTICLE_TYPES, LISTING_TYPES, PageMeta
 
 PRODUCT_TYPES = {"product", "productgroup", "offer", "aggregateoffer", "individualproduct", "productmodel", "car",
                  "vehicle"}
@@ -227,3 +227,70 @@ def not_story(signals: PageSignals) -> Rule | None:
 # stories. With the prose test added (``not_story``) it refuses 10 of wcxb-dev's 710 articles (guides
 # and reference pages with no date, no author and little running text) for 68 of its non-articles,
 # and none of the news pages of articles/ or newspaper-fulltext but one video page.
+
+
+# -- listings: the kind the page declares, and the shape of its address -------------------------
+
+def declares_article(meta: PageMeta) -> bool:
+    return meta.og_type == "article" or meta.ld_article or bool(meta.published_meta)
+
+
+def listing_reason(meta: PageMeta, url: str, teasers: int = 0) -> str | None:
+    """Why the page is a listing (homepage, section or tag front, collection), or None.
+    ``teasers``: how many story cards (article elements, linked headings) the page shows."""
+    from courlan.filters import is_navigation_page
+
+    if meta.ld_types & LISTING_TYPES and not meta.ld_article:
+        return "collection markup"
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s and s not in ("index.html", "index.php")]
+    query = [q for q in parts.query.split("&") if q and not q.startswith(("utm_", "ref=", "fbclid=", "gclid="))]
+    if not segments and not query and meta.og_type != "article":
+        return "homepage"  # the posts it lists may carry article markup: only og:type speaks for the page
+    # /news, /blog/, /en/aktuelles: a section's front, whatever og:type it prints (a #!/news/slug
+    # fragment is a script's route to one story)
+    last = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else ""
+    if _SECTION.fullmatch(last) and not query and not parts.fragment:
+        return "section address"
+    if not meta.ld_article and not date_from_url(url) and any(_TAXONOMY.fullmatch(s) for s in segments[:-1]):
+        return "category address"  # /category/x/, /tag/x, /author/x/: shop and blog CMSs print og:type article there
+    if declares_article(meta):
+        return None
+    if is_navigation_page(url) and not names_one_page(parts) and teasers != 1:
+        return "navigation URL"  # one story card under a /topics/ address: the page is that story
+    if len(segments) == 1 and re.fullmatch(r"[a-z]+(-[a-z]+)?", segments[0], re.I) and teasers >= 8:
+        return "section front"
+    return None
+
+
+# a section's name as the whole last segment of an address: the section's front page, in the main
+# languages of the web (a story's address goes on past it: /news/slug, /blog/123)
+SECTION_NAMES = ("news", "blogs?", "articles", "stories", "posts", "press", "press-releases", "newsroom", "latest",
+                 "archives?", "issues", "nachrichten", "aktuelles", "aktuell", "neuigkeiten", "meldungen",
+                 "actualites", "actualite", "actus", "actualidad", "noticias", "novedades", "nieuws", "notizie",
+                 "nyheter", "nyheder", "uutiset", "wiadomosci", "aktualnosci", "aktuality", "novinky", "novosti",
+                 "haberler", "berita")
+_SECTION = re.compile("|".join(SECTION_NAMES), re.I)
+# a segment naming a taxonomy (category, tag, author) before the name of one of its terms; not
+# "archive" (date archives lead to stories) nor "topics"/"themen" (an encyclopedia's or a party's articles)
+TAXONOMY_NAMES = ("categor(y|ies)", "kategorie(n)?", "kategoria", "categoria", "categorie", "catégorie",
+                  "rubrik", "rubrique", "tags?", "schlagworte?", "etiqueta", "auth?ors?", "autor(en)?", "auteur",
+                  "autore", "labels?")
+_TAXONOMY = re.compile("|".join(TAXONOMY_NAMES), re.I)
+_POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
+_NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)
+
+
+def names_one_page(parts) -> bool:
+    """Whether a URL whose path reads like navigation (``/archives/``, ``/page/``, ``/topics/``,
+    ``?p=``) still names one page: its last segment a numeric post id (``/archives/1234``,
+    ``?p=959``) or a slug of three words or more (``/archives/2025/12/16/vibe_coding.html``)."""
+    segments = [s for s in parts.path.split("/") if s]
+    last = re.sub(r"\.(html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else ""
+    if re.fullmatch(r"\d{3,}", last) and not re.fullmatch(r"(19|20)\d\d", last) or _POST_ID.search(parts.query):
+        return True
+    if len(segments) >= 2 and _NAMING.fullmatch(segments[-2]):
+        return False  # /tag/a-b-c/, /author/jane-doe/: a name, the page lists its posts
+    if date_from_url("https://x/" + parts.path) and last and not last.isdigit():
+        return True
+    return len([w for w in re.split(r"[-_+]", last) if w]) >= 3 and not re.fullmatch(r"(page|seite)[-_]?\d+", last)

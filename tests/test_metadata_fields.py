@@ -11,7 +11,9 @@ from trafilatura.utils import load_html
 
 from pipelines.extract import ExtractOptions, extract_page
 from pipelines.dates import normalize_date
-from pipelines.metadata import headline_date, page_metadata, pick_title, text_date_vote, visible_date
+from pipelines.dates import headline_date, text_date_vote, visible_date
+from pipelines.metadata import page_metadata
+from pipelines.titles import pick_title
 
 OPTIONS = ExtractOptions(site="example", domains=("example.com",))
 URL = "https://example.com/news/harbor-cranes-go-electric"
