@@ -124,7 +124,6 @@ def build(db: Path, n: int, runs_per_site_day: int = 4) -> None:
 
 def pages(db_name: str, article_ids: list[int]) -> dict[str, list[str]]:
     a = f"/{db_name}"
-    site = SITES[0]
     return {
         "front page /": ["/"],
         "database page": [a],

@@ -195,7 +195,7 @@ def m011_room_article_days(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE TRIGGER article_days_ad AFTER DELETE ON articles BEGIN {remove} END")
     db.execute(f"CREATE TRIGGER article_days_au AFTER UPDATE OF site, language, published ON articles "
                f"BEGIN {remove} {add} END")
-    db.execute(f"""
+    db.execute("""
         INSERT INTO article_days (site, language, day, articles)
         SELECT coalesce(site, ''), coalesce(language, ''), coalesce(date(published), ''), count(*)
         FROM articles GROUP BY 1, 2, 3""")

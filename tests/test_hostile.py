@@ -7,7 +7,6 @@ operator's internal network) serves every case; each test asserts on its own URL
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
 

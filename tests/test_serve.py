@@ -94,7 +94,7 @@ def test_search_box_finds_the_one_article_with_a_body_word(room):
     assert f'name="_q" value="{UNIQUE_WORD}"' in page  # the list's own search box keeps the words
     assert UNIQUE_TITLE in page and "Chip makers" not in page
     # the list's search (?_q=): the same matches, facets counted over them
-    listed = get_json(server, f"/archive/articles.json?_q=quokka&_shape=objects")
+    listed = get_json(server, "/archive/articles.json?_q=quokka&_shape=objects")
     assert [r["id"] for r in listed["rows"]] == [info["unique_id"]]
     assert {v["value"]: v["count"] for v in listed["facet_results"]["site"]["results"]} == {"alpha": 1}
 

@@ -199,7 +199,7 @@ def crawled(servers, tmp_path):
     """A crawled site of six articles (one gzip-encoded): the archive as a fresh crawl leaves it."""
     server = servers.new()
     links = [server.add(f"/news/x{i}/", article_html(story(f"reextract-{i}"))) for i in range(5)]
-    site = CapturedSite(server)
+    CapturedSite(server)  # its gzip-encoded article joins the five
     links.append(server.url("/news/a/?id=7"))
     server.add("/feed.xml", rss([(u, None) for u in links]), content_type="application/rss+xml")
     server.add("/", listing_html("Home", links, feeds=[("/feed.xml", "application/rss+xml")]))
@@ -261,7 +261,6 @@ def test_reextract_dry_run_says_what_would_change_and_writes_nothing(crawled):
     conn.commit()
     conn.close()
     garbled = articles(db)
-    digest = hashlib.sha256(db.read_bytes()).hexdigest()
     result = reextract(config, db, "--dry-run", "--id", str(victim))
     assert result.returncode == 0, result.stderr
     assert "dry run, nothing written: 1 articles re-extracted: 1 would change (fields: title 1)" in result.stdout
