@@ -9,6 +9,7 @@ any site: they name kinds of furniture that news pages share, never a site.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"\w+", re.UNICODE)
 SHORT = 30  # words: furniture paragraphs are short; a long paragraph is story even if it says "newsletter"
@@ -157,7 +158,8 @@ class _WholeLine:
 _FOREIGN_LINE = _WholeLine("LINES")
 _FOREIGN_RAIL = _WholeLine("RAILS")
 _FOREIGN_END = _WholeLine("ENDS")
-_FOREIGN_PITCHES = tuple(_phrases("PITCHES"))
+# compiled once into one pattern: a paragraph is tested against every language's pitches in one scan
+_FOREIGN_PITCH = re.compile("|".join(re.escape(p) for p in _phrases("PITCHES")))
 _APPEAL_WORDS = ("support", "little", "donat", "donor", "member", "supported", "funded", "rely", "consider")
 
 
@@ -259,6 +261,12 @@ CHARACTERS_PER_WORD = 2
 _TOKEN = re.compile(f"[{_UNSPACED_RANGES}]|(?:(?![{_UNSPACED_RANGES}])\\w)+")
 
 
+# the same paragraph is measured and tested many times per page (trim, clean, doubt, compare):
+# these tests are pure, so each is worked out once per text
+_CACHE = 16384
+
+
+@lru_cache(maxsize=_CACHE)
 def words(text: str) -> int:
     """The length of a text in words, in any script: spaced words counted as words, letters of
     unspaced scripts (CJK, Thai, ...) as ``CHARACTERS_PER_WORD`` to a word."""
@@ -305,17 +313,19 @@ _PITCH_WORDS = ("sign", "newsletter", "inbox", "email", "subscri", "thank", "agr
                 "reached", "reading", "job", "@", "follow", "text-to-speech", "cookie", "forum")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_pitch(text: str) -> bool:
     """A sign-up pitch, disclosure, contact line or consent text."""
     low = text.lower()
     return any(w in low for w in _PITCH_WORDS) and bool(_PITCH.search(text)) or \
-        any(w in low for w in _APPEAL_WORDS) and bool(_APPEAL.search(text)) or any(p in low for p in _FOREIGN_PITCHES)
+        any(w in low for w in _APPEAL_WORDS) and bool(_APPEAL.search(text)) or bool(_FOREIGN_PITCH.search(low))
 
 
 def is_closing(paragraph: str) -> bool:
     return words(paragraph) <= SHORT * 2 and bool(_CLOSING.match(paragraph.strip(" -–—•|*")))
 
 
+@lru_cache(maxsize=_CACHE)
 def is_furniture(paragraph: str) -> bool:
     """A paragraph that is page furniture wherever it stands (short ones only)."""
     n = words(paragraph)
@@ -510,9 +520,10 @@ def furniture_share(paragraphs: list[str]) -> float:
     return sum(words(p) for p in paragraphs if is_furniture(p) or is_pitch(p)) / total
 
 
-def shingles(text: str, n: int = 4) -> set[str]:
+@lru_cache(maxsize=4096)
+def shingles(text: str, n: int = 4) -> frozenset[str]:
     tokens = [w.casefold() for w in _TOKEN.findall(text)]
-    return {" ".join(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))}
+    return frozenset(" ".join(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)))
 
 
 def agreement(candidate: set[str], reference: set[str]) -> tuple[float, float]:
