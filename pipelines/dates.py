@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import itertools
 import re
 import warnings
 from datetime import date, datetime, timezone
@@ -317,6 +318,43 @@ _CJK_DATE = re.compile(r"((?:19|20)\d\d)\s*[年년.]\s*(\d{1,2})\s*[月월.]\s*(
 _TEXT_AFTER_HEADLINE = 300  # characters of text read after the headline: the byline and dateline sit there
 
 
+_TEXT_NODES_AFTER_HEADLINE = 60
+_UNREAD = frozenset(("script", "style", "noscript"))  # text no reader sees
+
+
+def _texts_in(el):
+    """The text pieces of ``el`` and its descendants, then its tail, in document order."""
+    if isinstance(el.tag, str):  # a comment's or a processing instruction's text is no text
+        if el.tag in _UNREAD:
+            if el.tail:
+                yield el.tail
+            return
+        if el.text:
+            yield el.text
+        for child in el:
+            yield from _texts_in(child)
+    if el.tail:
+        yield el.tail
+
+
+def _texts_after(el, limit: int):
+    """The first ``limit`` text pieces after ``el`` in document order (XPath's ``following::text()``
+    outside script and style), read lazily: the axis evaluated by XPath visits the whole rest of the
+    page before it is cut, which made this the costliest read of a page."""
+    levels, read = [el] + list(el.iterancestors()), 0
+    # a level whose ancestors include an unread element holds no readable text
+    unread = [any(isinstance(a.tag, str) and a.tag in _UNREAD for a in levels[i + 1:]) for i in range(len(levels))]
+    for node, hidden in zip(levels, unread):
+        if hidden:
+            continue
+        pieces = [node.tail] if node.tail else []
+        for piece in itertools.chain(pieces, *(_texts_in(sib) for sib in node.itersiblings())):
+            yield piece
+            read += 1
+            if read >= limit:
+                return
+
+
 def headline_date(tree) -> str | None:
     """The date written in the lines just after the headline (the dateline beside the byline,
     with no date markup), as ISO; never one labelled as an update."""
@@ -329,8 +367,8 @@ def headline_date(tree) -> str | None:
     month_first = (lang or "").lower().replace("_", "-").startswith("en-us")  # a bare "en" is British as often
     for h1 in tree.xpath("//h1")[:2]:
         read, previous = 0, ""
-        for node in h1.xpath("following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")[:60]:
-            text = ascii_digits(" ".join(str(node).split()))
+        for node in _texts_after(h1, _TEXT_NODES_AFTER_HEADLINE):
+            text = ascii_digits(" ".join(node.split()))
             if not text:
                 continue
             read += len(text)
