@@ -137,7 +137,7 @@ def _declared_elsewhere(h1: str, metas: list[str]) -> bool:
 
 
 _PIPE_TAIL = re.compile(r"\s+\|\s+([^|]+)$")
-_TAIL_WORDS = 4  # a part this short after " | " is a tag line, a section or a site, not the headline's end
+_TAIL_WORDS = 5  # a part this short after " | " is a tag line, a section or a site name, not the end of the headline
 
 
 def _drop_pipe_tails(title: str) -> str:

@@ -28,3 +28,10 @@ def test_short_heading_before_a_pipe_is_not_cut_to_nothing():
     page = ("<html><head><title>Opinion | Why the river flooded again this spring</title></head>"
             "<body><h1>Why the river flooded | Opinion</h1></body></html>")
     assert _title(page) == "Why the river flooded"
+
+
+def test_several_short_parts_after_pipes_are_dropped_one_by_one():
+    page = ("<html><head><title>Health</title></head><body>"
+            "<h1>How to help toddlers sleep through the night | Patient Education | Lakeside Regional Children's Hospital</h1>"
+            "</body></html>")
+    assert _title(page) == "How to help toddlers sleep through the night"
