@@ -136,6 +136,20 @@ def _declared_elsewhere(h1: str, metas: list[str]) -> bool:
     return bool(agreed) and all(containment(h1, m) <= 0.25 for m in metas)
 
 
+_PIPE_TAIL = re.compile(r"\s+\|\s+([^|]+)$")
+_TAIL_WORDS = 5  # a part this short after " | " is a tag line, a section or a site name, not the end of the headline
+
+
+def _drop_pipe_tails(title: str) -> str:
+    """``Best Movers in NYC 2025 | Top 19 Companies``: a headline does not use a spaced pipe; what
+    follows one, when short beside a headline of its own, is a tag line or a section the heading repeats
+    from the title tag."""
+    while (tail := _PIPE_TAIL.search(title)) and len(word_tokens(tail.group(1))) <= _TAIL_WORDS and \
+            len(word_tokens(title[: tail.start()])) >= _TAIL_WORDS:
+        title = title[: tail.start()]
+    return title
+
+
 _HEADLINE_WORDS = 35  # an <h1> longer than this is a paragraph set in a heading's type, not a headline
 
 
@@ -171,7 +185,7 @@ def pick_title(meta: PageMeta, fallback: str | None = None, domains: tuple[str, 
             best = None  # a site name, a menu, a section over the page: not its headline
     if best:
         title = _MEDIA_TAG.sub("", _drop_labels(clean_title(_refine(best, metas), names, domains, sections))).strip()
-        title = _numbered(title, metas)
+        title = _drop_pipe_tails(_numbered(title, metas))
         if not re.search(f"[{CJK}\uac00-\ud7af]", title):  # full-width signs belong to CJK text
             title = re.sub("[\uff01-\uff5e]", lambda c: chr(ord(c.group()) - 0xfee0), title)
         if title.isupper() or title.islower():  # set in capitals or small letters: the metadata's spelling
