@@ -16,7 +16,7 @@ from typing import Callable
 
 from pipelines.bylines import filed_under
 from pipelines.metadata import PageMeta, site_keys, squash
-from pipelines.names import CREDENTIALS, DATEISH, ROLE, TRAILING, WIRE, clean_name, is_site_name, split_names
+from pipelines.names import BYLINE_PREFIX, CREDENTIALS, DATEISH, ROLE, TRAILING, WIRE, clean_name, is_site_name, split_names
 
 # How much a mention in each source counts. JSON-LD people are the page's own statement; a name
 # reached through a graph reference is often the CMS account that posted; an organisation named
@@ -33,16 +33,18 @@ TEMPLATE_SOURCES = {"json-ld organisation", "script"}
 
 # Texts that sit where bylines sit but credit no one.
 _LABEL = re.compile(
-    r"^(written\s+by|posted\s+by|by|author|authors|about\s+the\s+author|full\s+bio|bio|read\s+more|learn\s+more|"
+    r"^(written\s+by|posted\s+by|by|author|authors|autor|autore|auteur|forfatter|yazar|автор|about\s+the\s+author|full\s+bio|bio|read\s+more|learn\s+more|"
     r"see\s+all|view\s+all|more|linkedin|twitter|x|facebook|instagram|email|e-mail|reply|share|follow|comments?|"
     r"\d+\s+comments?|contact|profile|website|home|menu|admin|administrator|webmaster|editor|guest|anonymous|"
     r"unknown|user|null|none|undefined|n/a|staff\s+writer|contributor|last|\W*)$|\bauthor\b|\bcontent\b|"
-    r"\bas\s+told\s+to\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\b(?:by|from)$", re.I)
+    r"\bas\s+told(?:\s+to)?\b|[a-z]{3,}\.$|(?<![A-Z])[.!?]\s+\w|\b(?:by|from)$", re.I)
 _LINK_PHRASE = re.compile(r"^(?:read\s+more\s+(?:about|from|by)|learn\s+more\s+about|more\s+(?:posts|articles|stories)"
                           r"\s+(?:by|from)|view\s+all\s+(?:posts|articles)\s+by|see\s+more\s+(?:about|from|by)|"
                           r"all\s+posts\s+by|articles\s+by|posts\s+by|insights\s+from|reviewed\s+by)\s+", re.I)
 _NOT_CREDIT = re.compile(r"\b(foto|fotos|photo|photos|photograph(?:er|y)?|image|images|picture|bild|illustration|"
-                         r"getty|shutterstock|istock|alamy|unsplash|share|tweet|subscribe|newsletter|sign\s+in|log\s*in|"
+                         r"getty|shutterstock|istock|alamy|unsplash|share|tweet|subscribe|follow|folgen|suivez|s[ií]guenos|seguir|"
+                         r"teilen|partager|compartir|condividi|поделиться|"
+                         r"newsletter|sign\s+in|log\s*in|"
                          r"cookie|min\s+read|minutes?\s+read|read\s+time|updated|published|posted\s+on|says|said|"
                          r"reply|comments?|kommentare?|commentaires?|comentarios?|commenti|commento|reacties|e-?mail|leave|"
                          r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:#@<>{}=|]|\d{3,}", re.I)
@@ -51,6 +53,14 @@ _NOT_CREDIT = re.compile(r"\b(foto|fotos|photo|photos|photograph(?:er|y)?|image|
 _FUNCTION_WORDS = {"to", "the", "a", "an", "of", "or", "for", "with", "in", "on", "at", "your", "our", "my", "this",
                    "that", "is", "are", "was", "you", "we", "it", "einen", "eine", "ein", "den", "dem", "und", "les",
                    "des", "une", "un", "el", "los", "las", "il", "lo"}
+
+
+# function words that, capitalised, are also given names ("Nguyễn Văn An", "Wang An")
+_GIVEN_NAMES = {"An"}
+
+
+def _function_word(word: str) -> bool:
+    return word.casefold() in _FUNCTION_WORDS and word not in _GIVEN_NAMES
 
 
 @dataclass
@@ -62,21 +72,22 @@ class Candidate:
     position: int = 0  # order of first mention (sources are read in order of trust)
 
 
-def clean_credit(value: str) -> str | None:
+def clean_credit(value: str, organisation: bool = False) -> str | None:
     """A credit out of a byline string, as the page writes it: "By", dates, roles, handles and
     trailing site suffixes removed; an organisation's, a team's or a user name kept. None for
-    labels, share buttons, photo credits and sentences."""
+    labels, share buttons, photo credits and sentences. ``organisation``: the page declares the
+    credit an organisation's, whose name may hold function words ("Center for Drug Research")."""
     text = " ".join((value or "").split()).strip(" -–—:|•,·").strip('"“”„«»')  # a name in quotes, as scripts give it
     if _ABOUT_AUTHOR.search(text):
         return None
     text = _LINK_PHRASE.sub("", text)
     if _PICTURE_CREDIT.match(text):
         return None
-    name = clean_name(text) or _lenient(text)
+    name = clean_name(text) or _lenient(text, organisation)
     if not name or _LABEL.search(name) or _NOT_CREDIT.search(name) or "©" in name:
         return None
     name = _house_credit(text, name)
-    if any(w.casefold() in _FUNCTION_WORDS for w in name.split()[1:]):
+    if not organisation and any(_function_word(w) for w in name.split()[1:]):
         return None  # a sentence or a button, not a name
     return name
 
@@ -116,21 +127,22 @@ _PICTURE_CREDIT = re.compile(r"^(foto|fotos|photo|photos|photograph|bild|image|p
                              r"video|grafik|graphic)s?\b", re.I)
 
 
-def _lenient(text: str) -> str | None:
+def _lenient(text: str, organisation: bool = False) -> str | None:
     text = re.sub(r"https?://\S+|\S+@\S+\.\S+", " ", text)
     text = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", text)
     text = re.sub(r"^(?:(?:written|posted|reported|story|words)\s+by|by|from|author)\s*[:\-–—]?\s+", "", text.strip(),
                   flags=re.I)
+    text = BYLINE_PREFIX.sub("", text)
     text = DATEISH.sub("", text)
     text = TRAILING.sub("", text)
     text = ROLE.sub("", text.strip(" ,/"))
     text = CREDENTIALS.sub("", text.strip(" ,"))
     text = " ".join(text.split()).strip(" ,;:-–—|•")
-    if not text or len(text) > 50 or len(text.split()) > 5:
-        return None
+    if not text or len(text) > (70 if organisation else 50) or len(text.split()) > (8 if organisation else 5):
+        return None  # longer: a sentence; an organisation's name may run to a few more words
     if not re.search(r"\w", text) or re.fullmatch(r"[\d\W_]+", text):
         return None
-    if any(w.casefold() in _FUNCTION_WORDS for w in text.split()[1:]):
+    if not organisation and any(_function_word(w) for w in text.split()[1:]):
         return None  # a sentence, not a name
     return text
 
@@ -179,7 +191,7 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
             if len(parts) > 1 and _sentence(parts[0]):
                 continue  # "Top contributors for A and B": a sentence that names people, not a credit
             for part in parts:
-                name = clean_credit(part)
+                name = clean_credit(part, organisation=kind not in ("person", "") and source == "json-ld organisation")
                 if not name or any(squash(name) == squash(n) for n, _ in names):
                     continue
                 if source in ("byline", "later byline") and _INITIALS.fullmatch(name) and not WIRE.match(name):

@@ -9,11 +9,15 @@ import re
 from pipelines.metadata import squash
 from pipelines.names import MONTHS_DAYS, clean_name, split_names
 
+# byline markup in English and the class names and author-page paths of other languages
+# ("autor", "auteur", "forfatter", "verfasser", "/autoren/…", "/skribent/…")
 _BYLINE_XPATH = (
-    '//*[@rel="author" or @itemprop="author" or re:test(@class, "author|byline|writer|contributor|authname", "i") or '
-    're:test(@id, "author|byline", "i") or re:test(@data-testid, "author|byline", "i")] | '
+    '//*[@rel="author" or @itemprop="author" or '
+    're:test(@class, "author|byline|writer|contributor|authname|autor|auteur|forfatter|verfasser", "i") or '
+    're:test(@id, "author|byline|autor", "i") or re:test(@data-testid, "author|byline", "i")] | '
     '//a[re:test(@href, "/(author|authors|writer|writers|staff|bios?|by|contributors?|journalists?|reporters?|'
-    'columnists?)/[^/?#]+", "i")]'
+    'columnists?|autor|autores|autoren|autorin|autore|autori|auteurs?|forfattere?|skribent(er)?|journalisten|'
+    'redakteur(e|in)?|redaktor)/[^/?#]+", "i")]'
 )
 _REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
 _SCRIPT_AUTHOR = re.compile(r"""["']?\bauthors?["']?\s*[:=]\s*["']([A-Z][^"'<>{}\[\]]{2,60})["']""")

@@ -11,10 +11,19 @@ from pipelines.metadata import squash
 MONTHS_DAYS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|"
                           r"fri|sat|sun)[a-z]*\.?(?=\W|$)|\b(?:am|pm|at|on|um|le|el)\b", re.I)
 
+# The words a credit starts with in the languages of the web ("Автор:", "Skrevet av", "Yazar:"), and
+# the CJK ones, which are followed by a colon or a space but not always by a space ("文：山田太郎",
+# "記者 山田太郎"): a label, not part of the name
+_CREDIT_WORDS = (r"автор(?:ы)?|текст|подготовил(?:а)?|skrevet\s+a[vf]|skriven\s+av|geschrieben\s+von|verfasst\s+von|"
+                 r"geschreven\s+door|[ée]crit\s+par|escrito\s+por|scritto\s+da|a\s+cura\s+di|kirjoittanut|"
+                 r"napisa[łl](?:a)?|autor(?:ka|in|es)?|auteure?|autore|yazar|yazan|بقلم|tác\s+giả")
+_CJK_CREDIT_WORDS = r"文|作者|著者|筆者|執筆|撰文|撰稿|记者|記者|编辑|編集|글|기자|취재"
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|author|"
     r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de|af|av|door|tekst|texto|text|teksti|"
-    r"(?-i:di)(?=\s+\S+\s+\S))\s*[:\-–—]?\s+", re.I)
+    r"(?-i:di)(?=\s+\S+\s+\S)|" + _CREDIT_WORDS + r")\s*[:：\-–—]?\s+|"
+    r"^(?:" + _CREDIT_WORDS + r"|" + _CJK_CREDIT_WORDS + r")\s*[:：/／・|]\s*|^(?:" + _CJK_CREDIT_WORDS + r")\s+", re.I)
+BYLINE_PREFIX = _BYLINE_PREFIX  # also read by the lenient cleaning of credits in scripts without capitals
 _NOT_A_NAME = re.compile(
     r"\b(staff|team|editors?|editorial|desk|newsroom|reports?|reporters?|correspondents?|contributors?|admin|"
     r"administrator|guest|published|updated|posted|copied|share|follow|subscribe|comments?|kommentare?|"
@@ -65,7 +74,8 @@ def clean_name(value: str) -> str | None:
         name = " ".join(words[: len(words) // 2])  # "Associated Press Associated Press"
     name = CREDENTIALS.sub("", name.strip(" ,"))
     name = " ".join(name.split()).strip(" ,;:-–—|•")
-    name = re.sub(r"\s+(the|a|an)$", "", name, flags=re.I)  # the next sentence's first word
+    # the next sentence's first word; "An" capitalised is also a given name ("Nguyễn Văn An")
+    name = re.sub(r"\s+(?:(?i:the|a)|an)$", "", name)
     if not name or len(name) > 50 or re.search(r"[\d*@#<>{}=]", name):
         return None
     words = name.split()

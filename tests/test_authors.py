@@ -1,0 +1,38 @@
+"""Credits as pages in many languages write them: labels, author markup and names in every script."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_metadata_fields import extract, page
+
+
+@pytest.mark.parametrize("credit, name", [
+    ("Автор: Иван Петров", "Иван Петров"),
+    ("Текст: Анна Смирнова", "Анна Смирнова"),
+    ("Autor: Jan Novák", "Jan Novák"),
+    ("Skrevet av Kari Nordmann", "Kari Nordmann"),
+    ("Yazar: Ahmet Yılmaz", "Ahmet Yılmaz"),
+    ("Escrito por Ana Souza", "Ana Souza"),
+    ("文：山田太郎", "山田太郎"),
+    ("記者 山田太郎", "山田太郎"),
+    ("글 홍길동", "홍길동"),
+    ("作者：张三", "张三"),
+    ("Nguyễn Văn An", "Nguyễn Văn An"),
+])
+def test_a_credit_label_in_any_language_is_not_part_of_the_name(credit, name):
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "x",
+                     "author": {"@type": "Person", "name": credit}}, ensure_ascii=False)
+    head = f'<script type="application/ld+json">{ld}</script>'
+    assert extract(page(head=head))["authors"] == [name]
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="artikkel-forfatter"><a href="/forfatter/kari-nordmann">Kari Nordmann</a></div>',
+    '<span class="autor-name">Kari Nordmann</span>',
+    '<p><a href="/autoren/kari-nordmann">Kari Nordmann</a></p>',
+])
+def test_author_markup_named_in_other_languages_is_a_byline(markup):
+    assert extract(page(before=markup))["authors"] == ["Kari Nordmann"]
