@@ -47,7 +47,7 @@ _NOT_CREDIT = re.compile(r"\b(foto|fotos|photo|photos|photograph(?:er|y)?|image|
                          r"newsletter|sign\s+in|log\s*in|"
                          r"cookie|min\s+read|minutes?\s+read|read\s+time|updated|published|posted\s+on|says|said|"
                          r"reply|comments?|kommentare?|commentaires?|comentarios?|commenti|commento|reacties|e-?mail|leave|"
-                         r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:#@<>{}=|]|\d{3,}", re.I)
+                         r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:：#@<>{}=|]|\d{3,}", re.I)
 
 
 _FUNCTION_WORDS = {"to", "the", "a", "an", "of", "or", "for", "with", "in", "on", "at", "your", "our", "my", "this",

@@ -48,3 +48,7 @@ def test_a_photo_credit_run_on_after_the_writer_goes(markup):
 
 def test_a_chinese_writer_label_before_the_name_is_a_credit():
     assert extract(page(before='<div class="info">撰文：王小明</div>'))["authors"] == ["王小明"]
+
+
+def test_an_editor_behind_a_full_width_colon_is_not_the_writer():
+    assert extract(page(before='<div class="author">责任编辑：张三</div>'))["authors"] == []
