@@ -47,7 +47,7 @@ _NOT_CREDIT = re.compile(r"\b(foto|fotos|photo|photos|photograph(?:er|y)?|image|
                          r"newsletter|sign\s+in|log\s*in|"
                          r"cookie|min\s+read|minutes?\s+read|read\s+time|updated|published|posted\s+on|says|said|"
                          r"reply|comments?|kommentare?|commentaires?|comentarios?|commenti|commento|reacties|e-?mail|leave|"
-                         r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:#@<>{}=|]|\d{3,}", re.I)
+                         r"click|here)\b|^(?:the\s+)?(?:home|news|blog|menu|search)$|[:：#@<>{}=|]|\d{3,}", re.I)
 
 
 _FUNCTION_WORDS = {"to", "the", "a", "an", "of", "or", "for", "with", "in", "on", "at", "your", "our", "my", "this",
@@ -81,6 +81,7 @@ def clean_credit(value: str, organisation: bool = False) -> str | None:
     if _ABOUT_AUTHOR.search(text):
         return None
     text = _LINK_PHRASE.sub("", text)
+    text = _PICTURE_AFTER.split(text)[0] or text  # "Tekst: Kari Nordmann Foto: Ola Berg": the photographer goes
     if _PICTURE_CREDIT.match(text):
         return None
     name = clean_name(text) or _lenient(text, organisation)
@@ -122,6 +123,9 @@ def _house_credit(text: str, name: str) -> str:
     return name
 
 
+# a picture credit run on after the writer's in one byline ("Text: A Foto: B", "Texto: A / Fotos: B")
+_PICTURE_AFTER = re.compile(r"\s*[/|,;]?\s+(?:foto|fotos|photos?|bild(?:er)?|kuva|zdj[eę]cia?|фото|写真|사진)\s*[:：]",
+                            re.I)
 _ABOUT_AUTHOR = re.compile(r"\b(this|the|our)\s+(author|writer)\b|\ball\s+(articles|posts|stories)\b", re.I)
 _PICTURE_CREDIT = re.compile(r"^(foto|fotos|photo|photos|photograph|bild|image|picture|illustration|credit|"
                              r"video|grafik|graphic)s?\b", re.I)
@@ -145,6 +149,15 @@ def _lenient(text: str, organisation: bool = False) -> str | None:
     if not organisation and any(_function_word(w) for w in text.split()[1:]):
         return None  # a sentence, not a name
     return text
+
+
+_CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]{2,}")
+
+
+def _full_name(text: str) -> bool:
+    """Two words or more, or a name in a script written without spaces ("山田太郎", "홍길동"): what
+    a weak source must give to count (one Latin word from it is a tag or a handle)."""
+    return len(text.split()) >= 2 or bool(_CJK_NAME.search(text))
 
 
 def _plain_word(text: str) -> bool:
@@ -232,9 +245,9 @@ def choose_authors(meta: PageMeta, domains: tuple[str, ...] = (), bylines: Calla
         return any(c.score >= 1.0 for c in found.values())
 
     if not strong() and library is not None:
-        add("trafilatura", [(a, "") for a in (library() or "").split(";") if len(a.split()) >= 2])
+        add("trafilatura", [(a, "") for a in (library() or "").split(";") if _full_name(a)])
     if not strong() and scripts is not None:
-        add("script", [(s, "") for s in scripts() if len(s.split()) >= 2])
+        add("script", [(s, "") for s in scripts() if _full_name(s)])
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.position))
     if not candidates:
         return AuthorChoice([], [])

@@ -164,7 +164,7 @@ def headline_byline(tree) -> str | None:
 _CREDIT_LABEL = (r"(?:(?:written|words|story|reported|text|posted)\s+by|by|von|(?:text|geschrieben)\s+von|"
                  r"(?:[ée]crit\s+)?par|(?:escrito\s+)?por|texto|(?:scritto\s+)?da|di|a\s+cura\s+di|(?:geschreven\s+)?door|"
                  r"(?:skrevet\s+|skriven\s+)?av|(?:skrevet\s+)?af|kirjoittanut|teksti|autor(?:ka)?|auteur|autore|author|"
-                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|記者|记者|글|기자)")
+                 r"tekst|napisa[łl]|yazan|автор|текст|作者|文|撰文|撰稿|執筆|筆者|記者|记者|글|기자)")
 _LABEL_ALONE = re.compile(rf"{_CREDIT_LABEL}\s*[:：]?", re.I)
 _LABEL_AND_NAME = re.compile(rf"{_CREDIT_LABEL}(?:\s*[:：・/／]\s*|\s+)(\S.{{1,58}})", re.I)
 # a Korean or Japanese byline puts the title after the name ("홍길동 기자", "山田太郎記者")

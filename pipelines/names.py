@@ -17,7 +17,7 @@ MONTHS_DAYS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov
 _CREDIT_WORDS = (r"автор(?:ы)?|текст|подготовил(?:а)?|skrevet\s+a[vf]|skriven\s+av|geschrieben\s+von|verfasst\s+von|"
                  r"geschreven\s+door|[ée]crit\s+par|escrito\s+por|scritto\s+da|a\s+cura\s+di|kirjoittanut|"
                  r"napisa[łl](?:a)?|autor(?:ka|in|es)?|auteure?|autore|yazar|yazan|بقلم|tác\s+giả")
-_CJK_CREDIT_WORDS = r"文|作者|著者|筆者|執筆|撰文|撰稿|记者|記者|编辑|編集|글|기자|취재"
+_CJK_CREDIT_WORDS = r"文|作者|著者|筆者|執筆|撰文|撰稿|记者|記者|글|기자|취재"  # not 编辑/編集: an editor is not the writer
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:view\s+all\s+posts|all\s+posts|more\s+stories|articles|posts|stories)\s+by|written\s+by|words\s+by|author|"
     r"posted\s+by|reported\s+by|story\s+by|by|from|von|par|por|por:|de|af|av|door|tekst|texto|text|teksti|"

@@ -36,3 +36,19 @@ def test_a_credit_label_in_any_language_is_not_part_of_the_name(credit, name):
 ])
 def test_author_markup_named_in_other_languages_is_a_byline(markup):
     assert extract(page(before=markup))["authors"] == ["Kari Nordmann"]
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="byline">Tekst: Kari Nordmann Foto: Ola Berg</div>',
+    '<div class="byline">Text: Kari Nordmann / Fotos: Ola Berg</div>',
+])
+def test_a_photo_credit_run_on_after_the_writer_goes(markup):
+    assert extract(page(before=markup))["authors"] == ["Kari Nordmann"]
+
+
+def test_a_chinese_writer_label_before_the_name_is_a_credit():
+    assert extract(page(before='<div class="info">撰文：王小明</div>'))["authors"] == ["王小明"]
+
+
+def test_an_editor_behind_a_full_width_colon_is_not_the_writer():
+    assert extract(page(before='<div class="author">责任编辑：张三</div>'))["authors"] == []
