@@ -52,7 +52,7 @@ def clean_title(title: str, site_names: set[str] | None = None, domains: tuple[s
 
 _LABELS = {"opinion", "editorial", "analysis", "review", "commentary", "column", "exclusive", "live", "watch",
            "video", "podcast", "photos", "gallery", "explainer", "interview", "breaking", "update", "updated",
-           "sponsored", "news"}
+           "sponsored", "news", "infographic"}
 
 
 def _drop_labels(title: str) -> str:

@@ -35,3 +35,8 @@ def test_several_short_parts_after_pipes_are_dropped_one_by_one():
             "<h1>How to help toddlers sleep through the night | Patient Education | Lakeside Regional Children's Hospital</h1>"
             "</body></html>")
     assert _title(page) == "How to help toddlers sleep through the night"
+
+
+def test_an_infographic_label_after_a_separator_is_dropped():
+    page = "<html><head><title>Harbour Crane Safety Rankings 2025 - Infographic</title></head><body><p>x</p></body></html>"
+    assert _title(page) == "Harbour Crane Safety Rankings 2025"
