@@ -158,12 +158,37 @@ def _ld_people(value: Any, by_id: dict[str, dict] | None = None) -> list[tuple[s
     return people
 
 
+# elements that end a line where a heading holds them: their text is not run into the next word
+_LINE_BREAKING = frozenset({"br", "div", "p", "li", "hr", "section", "header", "figure", "figcaption"})
+
+
+def heading_text(heading) -> str:
+    """A heading's text as shown: a line break or a block inside it (``(US)<br>Your Guide``) parts
+    words, as the browser does; scripts, styles and comments inside it are not text."""
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        breaks = el.tag in _LINE_BREAKING
+        if breaks:
+            parts.append(" ")
+        if isinstance(el.tag, str) and el.tag not in ("script", "style"):
+            parts.append(el.text or "")
+            for child in el:
+                walk(child)
+                parts.append(child.tail or "")
+        if breaks:
+            parts.append(" ")
+
+    walk(heading)
+    return " ".join("".join(parts).split())
+
+
 def page_metadata(tree) -> PageMeta:
     meta = PageMeta()
     meta.og_title = first_value(tree, '//meta[@property="og:title" or @name="og:title"]/@content')
     meta.twitter_title = first_value(tree, '//meta[@name="twitter:title" or @property="twitter:title"]/@content')
     meta.html_title = first_value(tree, "//head/title/text()") or first_value(tree, "//title/text()")
-    meta.h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:6]]
+    meta.h1s = [heading_text(h) for h in tree.xpath("//h1")[:6]]
     meta.site_name = first_value(tree, '//meta[@property="og:site_name" or @name="application-name"]/@content')
     meta.og_type = (first_value(tree, '//meta[@property="og:type"]/@content') or "").lower() or None
     meta.og_url = first_value(tree, '//meta[@property="og:url"]/@content')

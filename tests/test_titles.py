@@ -40,3 +40,14 @@ def test_several_short_parts_after_pipes_are_dropped_one_by_one():
 def test_an_infographic_label_after_a_separator_is_dropped():
     page = "<html><head><title>Harbour Crane Safety Rankings 2025 - Infographic</title></head><body><p>x</p></body></html>"
     assert _title(page) == "Harbour Crane Safety Rankings 2025"
+
+
+def test_a_line_break_inside_the_heading_parts_its_words_and_its_script_is_no_text():
+    page = ("<html><head><title>Site</title></head><body><h1>Moving to Canada (US)<br>Your Guide to Visas"
+            "<script>track('h1')</script></h1><p>Text.</p></body></html>")
+    assert _title(page) == "Moving to Canada (US) Your Guide to Visas"
+
+
+def test_inline_markup_inside_a_heading_word_keeps_the_word_whole():
+    page = "<html><body><h1><span class='drop'>W</span>ildfires <em>spread</em> north</h1><p>Text.</p></body></html>"
+    assert _title(page) == "Wildfires spread north"
