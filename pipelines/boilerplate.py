@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 SHORT = 30  # words: furniture paragraphs are short; a long paragraph is story even if it says "newsletter"
 
 # Paragraphs that are furniture wherever they stand.
@@ -271,9 +271,9 @@ def words(text: str) -> int:
     """The length of a text in words, in any script: spaced words counted as words, letters of
     unspaced scripts (CJK, Thai, ...) as ``CHARACTERS_PER_WORD`` to a word."""
     if not _UNSPACED.search(text):
-        return len(WORD.findall(text))
+        return len(_WORD.findall(text))
     letters = len(_UNSPACED.findall(text))
-    return len(WORD.findall(_UNSPACED.sub(" ", text))) + (letters + CHARACTERS_PER_WORD - 1) // CHARACTERS_PER_WORD
+    return len(_WORD.findall(_UNSPACED.sub(" ", text))) + (letters + CHARACTERS_PER_WORD - 1) // CHARACTERS_PER_WORD
 
 
 # Lines that close a story on many sites, furniture only there (a story may quote such words):
@@ -371,13 +371,13 @@ def is_byline(paragraph: str) -> bool:
         bool(re.match(r"^(posted|published)\s+(on\s+)?by\b", paragraph.strip(), re.I)) and words(paragraph) <= 14
 
 
-def word_tokens(text: str) -> list[str]:
-    return [w.casefold() for w in WORD.findall(text)]
+def _tokens(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
 
 
 def similar(a: str, b: str, threshold: float = 0.8) -> bool:
     """Whether two short texts say the same (a headline repeated with small changes)."""
-    ta, tb = word_tokens(a), word_tokens(b)
+    ta, tb = _tokens(a), _tokens(b)
     if not ta or not tb:
         return False
     common = len(set(ta) & set(tb))
