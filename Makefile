@@ -23,7 +23,7 @@ run: setup
 	$(BIN)/newsarchive run --config sites.toml --db archive.db
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 3
 
 bench: setup
 	$(BIN)/python bench/crawl_speed.py

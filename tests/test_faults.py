@@ -49,21 +49,26 @@ def test_a_signalled_foreground_crawl_stops_cleanly_with_the_signals_exit_code(w
     alpha = world.sites["alpha"]
     world.configure(names=("alpha",))
     alpha.hold(alpha.articles[-1])
-    crawl = crawl_process(world, "alpha", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    log = world.db.parent / "crawl.log"
+    with open(log, "wb") as stderr:
+        crawl = crawl_process(world, "alpha", stdout=subprocess.PIPE, stderr=stderr)
     assert wait_for(lambda: alpha.waiting, 30)
     crawl.send_signal(signum)
-    out, err = crawl.communicate(timeout=60)
+    # once the crawl is stopping, the held page is answered: a clean stop waits for the page in flight
+    assert wait_for(lambda: b'"crawl.stopping"' in log.read_bytes(), 30), log.read_text()
     alpha.release()
+    out, _ = crawl.communicate(timeout=60)
+    err = log.read_bytes()
     assert crawl.returncode == code, err
     assert b"Traceback" not in err and "alpha: interrupted" in out.decode()
     row = runs(world.db, "alpha")[0]
     assert row["status"] == "interrupted" and signal.Signals(signum).name in row["message"]
 
 
-def daemon_crawling_alpha(world):
+def daemon_crawling_alpha(world, **site_options):
     """A daemon crawling alpha on a manual trigger, held on its last article; and the child's pid."""
     alpha = world.sites["alpha"]
-    world.configure(names=("alpha",))
+    world.configure(names=("alpha",), site_options=site_options)
     alpha.hold(alpha.articles[-1])
     daemon = world.daemon()
     assert world.cli("trigger", "alpha").returncode == 0
@@ -72,7 +77,8 @@ def daemon_crawling_alpha(world):
 
 
 def test_a_crawl_child_ends_when_its_daemon_is_killed_and_its_run_is_settled(world):
-    alpha, daemon, child = daemon_crawling_alpha(world)
+    # the orphaned crawl stops cleanly, which waits for the held page's download timeout
+    alpha, daemon, child = daemon_crawling_alpha(world, timeout=8)
     daemon.proc.kill()  # the daemon alone: its child is in a session of its own
     daemon.proc.wait(10)
     assert wait_for(lambda: not process_alive(child), 60), "the crawl outlived its daemon"

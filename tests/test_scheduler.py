@@ -186,9 +186,10 @@ def world(tmp_path, servers):
         def __init__(self):
             self.sites = sites
 
-        def configure(self, names=("alpha", "beta"), schedules: dict[str, str] | None = None, **kwargs) -> Path:
-            tables = {n: {"url": sites[n].url, **({"schedule": schedules[n]} if schedules and n in schedules else {})}
-                      for n in names}
+        def configure(self, names=("alpha", "beta"), schedules: dict[str, str] | None = None,
+                      site_options: dict[str, Any] | None = None, **kwargs) -> Path:
+            tables = {n: {"url": sites[n].url, **({"schedule": schedules[n]} if schedules and n in schedules else {}),
+                          **(site_options or {})} for n in names}
             return write_config(self.config, tables, **kwargs)
 
         def daemon(self) -> Daemon:
