@@ -427,10 +427,17 @@ def _from_reference(tree, reference: str, title: str) -> list[str]:
 
 
 def _library_date(tree, url: str) -> str | None:
+    """htmldate's reading of the page, or None where all it found is a year: its text search falls
+    back to a copyright line or a lone year and answers January 1st of it, which is no day the page
+    gives (a January 1st that the page's markup states is kept)."""
     from htmldate import find_date
 
     try:
-        return find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        if found and found.endswith("-01-01") and \
+                find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d") != found:
+            return None
+        return found
     except Exception:
         return None
 

@@ -33,3 +33,31 @@ def test_text_inside_an_unread_element_around_the_headline_is_skipped():
 
 def test_the_dateline_under_the_headline_is_its_date():
     assert headline_date(lxml_html.fromstring(PAGE)) == "2024-03-05"
+
+
+def _story_page(head: str = "", footer: str = "") -> bytes:
+    paragraphs = "".join(f"<p>{text}</p>" for text in (
+        "The new harbor cranes are charged overnight from the port's own substation, which was rebuilt last "
+        "winter to carry the extra load without dimming the terminal lights.",
+        "Operators chose batteries over trailing cables because the cranes move between berths several times a "
+        "shift, and a cable reel would have needed a trench along the whole quay.",
+        "Each crane stores enough energy for about nine hours of lifting, the engineers said, and a fast charger "
+        "at the north berth tops them up during the lunch break when traffic is light.",
+        "Crews on the docks say the machines are quieter than the diesel ones they replace, so signals can be "
+        "heard again without the radios that were handed out two years ago."))
+    return (f"<html lang='en'><head><title>How harbor cranes charge</title>{head}</head><body><main><article>"
+            f"<h1>How harbor cranes charge</h1>{paragraphs}</article></main>"
+            f"<footer>{footer}</footer></body></html>").encode()
+
+
+def test_a_copyright_year_is_not_taken_for_the_day_a_page_was_published():
+    from pipelines.extract import ExtractOptions, extract_page
+
+    options = ExtractOptions(site="example.org", domains=("example.org",))
+    out = extract_page(_story_page(footer="<p>© 2025 Example Gazette. All rights reserved.</p>"),
+                       "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert out["kind"] == "article" and out["published"] is None, out.get("published")
+    marked = _story_page(head='<meta property="article:published_time" content="2025-01-01T08:00:00Z">',
+                         footer="<p>© 2025 Example Gazette.</p>")
+    out = extract_page(marked, "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert out["published"].startswith("2025-01-01"), out["published"]
