@@ -329,7 +329,7 @@ def is_closing(paragraph: str) -> bool:
 def is_furniture(paragraph: str) -> bool:
     """A paragraph that is page furniture wherever it stands (short ones only)."""
     n = words(paragraph)
-    if n > SHORT * 2:
+    if n > SHORT * 2 or _TABLE_RULE.match(paragraph):
         return False
     if n == 0 or "<a href=" in paragraph or "</" in paragraph:
         return True  # separators ("_____") and markup that leaked through as text
@@ -341,13 +341,19 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if n <= SHORT * 2 and is_pitch(text):
         return True
-    return is_dateline(text)
+    return is_dateline(text) and not _TABLE_ROW.match(paragraph)
+
+
+# the extractor writes a table's rows as "| cell | cell |", its header rule as "|---|---|"
+_TABLE_ROW = re.compile(r"^\s*\|.*\S.*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$")
 
 
 def is_dateline(paragraph: str) -> bool:
-    """``Sunday 17 December 2023 17:23, UK``, ``Updated 3 hours ago``: a date and nothing else."""
+    """``Sunday 17 December 2023 17:23, UK``, ``Updated 3 hours ago``: a date and nothing else.
+    A table's row is none, even when its cells are a date and a number."""
     n = words(paragraph)
-    if n == 0 or n > 14:
+    if n == 0 or n > 14 or _TABLE_ROW.match(paragraph):
         return False
     rest = _DATE_WORDS.sub(" ", paragraph)
     return words(rest) == 0 and re.search(r"\d", paragraph) is not None
