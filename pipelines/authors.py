@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pipelines.bylines import filed_under
+from pipelines.bylines import credits_nobody, filed_under
 from pipelines.metadata import PageMeta, site_keys, squash
 from pipelines.names import BYLINE_PREFIX, CREDENTIALS, DATEISH, ROLE, TRAILING, WIRE, clean_name, is_site_name, split_names
 
@@ -307,6 +307,7 @@ def library_author(tree) -> Callable[[], str | None]:
         if not found:
             return None
         topics = filed_under(tree)  # its byline search also reads the tag links a byline holds
-        return "; ".join(a for a in found.split(";") if squash(clean_credit(a) or a) not in topics) or None
+        return "; ".join(a for a in found.split(";") if squash(clean_credit(a) or a) not in topics and
+                         not credits_nobody(tree, clean_credit(a) or a.strip())) or None
 
     return search

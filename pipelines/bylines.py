@@ -10,11 +10,12 @@ from pipelines.metadata import squash
 from pipelines.names import MONTHS_DAYS, clean_name, split_names
 
 # byline markup in English and the class names and author-page paths of other languages
-# ("autor", "auteur", "forfatter", "verfasser", "/autoren/…", "/skribent/…")
+# ("autor", "auteur", "forfatter", "verfasser", "/autoren/…", "/skribent/…"); "author" not the start
+# of "authorization", "authorize" or "authority" (a payment feature, a form, an agency)
 _BYLINE_XPATH = (
     '//*[@rel="author" or @itemprop="author" or '
-    're:test(@class, "author|byline|writer|contributor|authname|autor|auteur|forfatter|verfasser", "i") or '
-    're:test(@id, "author|byline|autor", "i") or re:test(@data-testid, "author|byline", "i")] | '
+    're:test(@class, "author(?!i[stz])|byline|writer|contributor|authname|autor|auteur|forfatter|verfasser", "i") or '
+    're:test(@id, "author(?!i[stz])|byline|autor", "i") or re:test(@data-testid, "author(?!i[stz])|byline", "i")] | '
     '//a[re:test(@href, "/(author|authors|writer|writers|staff|bios?|by|contributors?|journalists?|reporters?|'
     'columnists?|autor|autores|autoren|autorin|autore|autori|auteurs?|forfattere?|skribent(er)?|journalisten|'
     'redakteur(e|in)?|redaktor)/[^/?#]+", "i")]'
@@ -89,6 +90,37 @@ def _files_the_story(el, within) -> bool:
     return False
 
 
+_NOT_AUTHOR_ATTR = re.compile(r"authori[stz]", re.I)
+_AUTHOR_ATTR = re.compile(r"author(?!i[stz])|byline|writer", re.I)
+
+
+def credits_nobody(tree, name: str, depth: int = 4) -> bool:
+    """Whether a name another byline search found (trafilatura's, which may change its case) is
+    running text, or is shown only in running text, a quotation or an "authorization" element:
+    what ``visible_bylines`` would not take for a credit."""
+    if not name or _running_text(name):
+        return bool(name)
+    nodes = []
+    for shown in (name, name.split()[0]):  # the search may join a name from two elements
+        nodes = tree.xpath("//body//text()[contains(translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                           "'abcdefghijklmnopqrstuvwxyz'), $name)]", name=shown.lower())[:5]
+        if nodes or len(shown) < 3:
+            break
+    if not nodes:
+        return False
+    for node in nodes:
+        el = _holder(node, None)
+        if el is None:
+            return False
+        chain = [el, *el.iterancestors()][:depth]
+        attrs = [f'{n.get("class") or ""} {n.get("id") or ""} {n.get("href") or ""}' for n in chain]
+        if _running_text(_element_text(el)) or _quoted(el) or el.xpath("ancestor::blockquote"):
+            continue
+        if any(_AUTHOR_ATTR.search(a) for a in attrs) or not any(_NOT_AUTHOR_ATTR.search(a) for a in attrs):
+            return False
+    return True
+
+
 def filed_under(tree) -> set[str]:
     """The texts of the page's tag, category and topic links, squashed: names no credit can have."""
     return {squash(_element_text(a)) for a in tree.xpath("//a[@href]") if _TAXONOMY_HREF.search(a.get("href"))} - {""}
@@ -105,6 +137,30 @@ def _is_date_text(text: str) -> bool:
     return bool(re.search(r"\b(?:19|20)\d\d\b", text)) and not re.sub(r"[\d\W_]+", "", MONTHS_DAYS.sub(" ", text))
 
 
+# a quotation's or a customer's credit: the person quoted (a testimonial, a pull quote), not the writer
+_QUOTE_CLASS = re.compile(r"quote|testimonial|customer", re.I)
+
+
+def _quoted(el, depth: int = 4) -> bool:
+    """Byline markup of a quotation: the element or one of its near ancestors is named for a quote,
+    a testimonial or a customer ("Quote__author", "testimonial-author", "customers_author-wrapper")."""
+    for node in [el, *el.iterancestors()][:depth]:
+        if _QUOTE_CLASS.search(f'{node.get("class") or ""} {node.get("id") or ""}'):
+            return True
+    return False
+
+
+# a price ("$50 / mo", "€ 9,99"): a pricing table's "byline" (a subtitle), never a credit
+_PRICE = re.compile(r"[$€£¥₹]\s?\d|\d\s?[$€£¥₹]")
+
+
+def _running_text(text: str) -> bool:
+    """A phrase of running text in byline markup, not a credit: a price in it, or, in a script
+    with capitals, it starts lowercase and runs on past a comma ("billed annually, or $50 / mo",
+    "signing up, I accept ..."). A lowercase handle or name alone ("msmash") is a credit."""
+    return bool(_PRICE.search(text)) or (text[0].islower() and bool(re.search(r",\s|\s--?\s", text)))
+
+
 def visible_bylines(tree, limit: int = 12) -> list[str]:
     """Texts of the page's byline elements, in document order (the story's own come first): the
     author links inside a byline when it has them, else its text; tags, sections and dates in
@@ -116,8 +172,8 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
     texts: list[str] = []
     for el in found[: limit * 6]:
         if el.tag in ("meta", "link", "script", "style", "body", "html", "main", "article") or \
-                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure") or \
-                _photo_credit(el):
+                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure|"
+                         "ancestor::blockquote") or _photo_credit(el) or _quoted(el):
             continue
         if _files_the_story(el, el):
             continue
@@ -125,7 +181,7 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
             if el.tag != "a" else []
         candidates = [t for t in links if t] or [_first_name_part(el)]
         for text in candidates:
-            if text and len(text) <= 200 and text not in texts and not _is_date_text(text):
+            if text and len(text) <= 200 and text not in texts and not _is_date_text(text) and not _running_text(text):
                 texts.append(text)
         if len(texts) >= limit:
             break
@@ -189,8 +245,9 @@ def labelled_byline(tree, reach: int = 600) -> str | None:
                 return text
             labelled = bool(_LABEL_ALONE.fullmatch(text))
             match = None if labelled else _LABEL_AND_NAME.fullmatch(text)
-            if match and all(len(p.split()) <= 4 for p in split_names(match.group(1))):  # more: a name run into words
-                return match.group(1)
+            if match and all(len(p.split()) <= 4 for p in split_names(match.group(1))) and not (
+                    match.group(1)[0].islower() and " " in match.group(1)):  # more: a name run into words
+                return match.group(1)  # "By signing up, ...", "by clicking here": a sentence, not a credit
             titled = _NAME_THEN_TITLE.fullmatch(text)
             if titled:
                 return titled.group(1)

@@ -52,3 +52,28 @@ def test_a_chinese_writer_label_before_the_name_is_a_credit():
 
 def test_an_editor_behind_a_full_width_colon_is_not_the_writer():
     assert extract(page(before='<div class="author">责任编辑：张三</div>'))["authors"] == []
+
+
+@pytest.mark.parametrize("markup", [
+    "<p>By signing up, you agree to our terms and our privacy policy.</p>",
+    '<p class="pricing-table-byline">billed annually, or $50 / mo billed monthly</p>',
+    '<h3 id="authorization">Authorization Forms</h3>',
+    '<div class="feature-authorization"><a href="/features">Authorization Boost</a></div>',
+])
+def test_running_text_in_byline_places_credits_nobody(markup):
+    assert extract(page(before=markup))["authors"] == []
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="testimonial"><p>"They changed how we work."</p><span class="author">Michelle Lin</span></div>',
+    '<div class="Quote"><p>"Five stars."</p><span class="Quote__author">Michelle Lin</span></div>',
+    '<blockquote><p>"Five stars."</p><cite class="author">Michelle Lin</cite></blockquote>',
+])
+def test_the_person_a_testimonial_or_quote_credits_is_not_the_writer(markup):
+    assert extract(page(before=markup))["authors"] == []
+
+
+def test_a_writer_is_still_credited_beside_a_testimonial():
+    markup = ('<div class="byline">By Jane Doe</div>'
+              '<div class="testimonial"><p>"Five stars."</p><span class="author">Michelle Lin</span></div>')
+    assert extract(page(before=markup))["authors"] == ["Jane Doe"]
