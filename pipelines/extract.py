@@ -109,7 +109,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
         return {"kind": "not-article", "reason": "no-content", "detail": "no main text found"}
-    refused = pagekind.not_story(dataclasses.replace(signals, shown_date=shown_date, paragraphs=tuple(paragraphs)))
+    refused = pagekind.not_story(dataclasses.replace(signals, shown_date=shown_date, paragraphs=tuple(paragraphs),
+                                                     title=title or ""))
     if refused:
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):

@@ -90,6 +90,7 @@ class PageSignals:
     credited: bool = False  # the page credits an author
     shown_date: bool = False  # a publication date shown on the page or in its address
     paragraphs: tuple[str, ...] = field(default=())  # the extracted text, for ``not_story``
+    title: str = ""  # the headline chosen, for ``not_story``
 
     @property
     def article_markup(self) -> bool:
@@ -198,10 +199,14 @@ def prose_share(paragraphs: tuple[str, ...] | list[str]) -> tuple[float, int]:
     return sum(n for n, prose in counts if prose) / total, sum(1 for n, _ in counts if n >= LONG_PARAGRAPH)
 
 
+def _unsigned(signals: PageSignals) -> bool:
+    """No sign of an article at all: no article markup or og:type, no date, no credit, not a story's address."""
+    return not (signals.declares_article or signals.states_date or signals.shown_date or signals.credited
+                or _story_address(signals))  # a story's address: weak evidence, but enough to keep a page
+
+
 def _unsigned_and_not_prose(signals: PageSignals) -> bool:
-    if signals.declares_article or signals.states_date or signals.shown_date or signals.credited:
-        return False
-    if _story_address(signals):  # weak evidence, but enough to keep a page
+    if not _unsigned(signals):
         return False
     share, long_paragraphs = prose_share(signals.paragraphs)
     return share < PROSE_SHARE and long_paragraphs < LONG_PARAGRAPHS
@@ -215,10 +220,38 @@ NOT_A_STORY = Rule("no sign of an article, not prose",
                    _unsigned_and_not_prose)
 
 
+# A headline names its story in a sentence or a phrase ("Tips for Online Success", "What is Mesh
+# WiFi?", "Pruning fruit trees": an activity); a service's, a product range's or a tool's page is
+# named in a word or three ("Data analytics services", "Automatic Watches", "Retirement Calculator").
+NAME_WORDS = 3
+_SPACELESS_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\u0e00-\u0eff\u1780-\u17ff]")
+
+
+def _named_like_a_thing(title: str) -> bool:
+    title = title.strip()
+    return bool(title) and len(title.split()) <= NAME_WORDS and not re.search(r"[?？:：!]", title) and \
+        not _SPACELESS_SCRIPT.search(title) and not re.match(r"[A-Za-z]{3,}ing\b", title)
+
+
+NAMED_LIKE_A_THING = Rule("no sign of an article, named like a thing",
+                          "no article markup or og:type, no date on the page or in its address, no author, not a "
+                          f"story's address; the headline is a name of {NAME_WORDS} words or fewer, not a "
+                          f"question or a phrase with a colon; and under {LONG_PARAGRAPHS} long paragraphs (a "
+                          "written piece has more): a service, a product range or a tool",
+                          lambda s: _unsigned(s) and _named_like_a_thing(s.title) and
+                          prose_share(s.paragraphs)[1] < LONG_PARAGRAPHS)
+
+
+# Measured on wcxb-dev: refuses 12 of the non-articles the other rules keep (services, tools, a
+# product range) for one article (a three-word checklist page); none of articles/, htmldate-bbaw or
+# newspaper-fulltext. Without the long-paragraph limit it refused 18 for 4 articles and a terms page.
+
+
 def not_story(signals: PageSignals) -> Rule | None:
-    """``NOT_A_STORY`` when the page gives no sign of being an article and its text is not prose
-    (asked after extraction: ``signals.paragraphs`` holds the text)."""
-    return NOT_A_STORY if NOT_A_STORY.test(signals) else None
+    """The rule saying a page that gives no sign of being an article is not one: its text is not
+    prose, or its headline names a thing (asked after extraction: ``signals.paragraphs`` holds the
+    text, ``signals.title`` the headline)."""
+    return next((rule for rule in (NOT_A_STORY, NAMED_LIKE_A_THING) if rule.test(signals)), None)
 
 
 # Not a rule: "no article markup, no date, no credit, not a post's address" alone. Measured on the

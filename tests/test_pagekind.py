@@ -127,6 +127,35 @@ def test_a_guide_without_date_or_byline_is_kept_because_it_is_prose():
     assert "water shoots" in result["body"]
 
 
+SERVICE_PROSE = [
+    "Our consultants assess your systems, your people and your processes, and then build a programme that fits "
+    "the risks your business actually faces rather than a checklist written for somebody else.",
+    "We work alongside your own team from the first workshop to the final report, so that the knowledge stays "
+    "with you when the engagement ends and the improvements keep going after we leave.",
+    "Every engagement starts with a free consultation in which we listen to your goals, review what you already "
+    "have in place and agree on a scope, a timetable and a fixed price before any work begins.",
+]
+
+
+def test_an_unsigned_page_named_like_a_service_is_refused_though_its_text_is_prose():
+    result = extract(page(paragraphs(SERVICE_PROSE), title="Cybersecurity Consulting Services"),
+                     "https://example.com/services/security/")
+    assert result["kind"] == "not-article"
+    assert result["detail"].startswith("no sign of an article, named like a thing")
+
+
+def test_a_short_headline_is_kept_when_the_page_states_a_date_or_runs_long():
+    head = '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    dated = extract(page(paragraphs(SERVICE_PROSE), title="Cybersecurity Consulting Services", head=head),
+                    "https://example.com/services/security/")
+    essay = [" ".join(GUIDE[i % 4].split()[::-1]) + f" {word}." for i, word in enumerate("abcdefgh")]
+    long_piece = extract(page(paragraphs([GUIDE[i % 4] + " " + essay[i] for i in range(8)]), title="Fruit Tree Care"),
+                         "https://example.com/garden/fruit-trees/")
+    question = extract(page(paragraphs(SERVICE_PROSE), title="What is consulting?"),
+                       "https://example.com/learn/consulting/")
+    assert (dated["kind"], long_piece["kind"], question["kind"]) == ("article", "article", "article")
+
+
 def test_a_dated_page_of_short_lines_is_not_refused_for_its_form():
     # a news brief or a live page: short lines, but a stated date says it is a story
     head = '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
