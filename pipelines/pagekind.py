@@ -200,9 +200,11 @@ def prose_share(paragraphs: tuple[str, ...] | list[str]) -> tuple[float, int]:
 
 
 def _unsigned(signals: PageSignals) -> bool:
-    """No sign of an article at all: no article markup or og:type, no date, no credit, not a story's address."""
+    """No sign of an article at all: no article markup or og:type, no date, no credit, not a story's
+    address nor one ending in a headline (weak evidence, but enough to keep a page: a checklist or a
+    top-ten list at /top-10-secure-computing-practices is a story of short lines)."""
     return not (signals.declares_article or signals.states_date or signals.shown_date or signals.credited
-                or _story_address(signals))  # a story's address: weak evidence, but enough to keep a page
+                or _story_address(signals) or _headline_slug(signals))
 
 
 def _unsigned_and_not_prose(signals: PageSignals) -> bool:
@@ -214,7 +216,7 @@ def _unsigned_and_not_prose(signals: PageSignals) -> bool:
 
 NOT_A_STORY = Rule("no sign of an article, not prose",
                    "no article markup or og:type, no date on the page or in its address, no author, not a story's "
-                   "address (/news/slug, /blog/123 ...); and the text "
+                   "address (/news/slug, /blog/123 ...) nor one ending in a headline; and the text "
                    f"is not prose (under {PROSE_SHARE:.0%} of its words in running sentences, under "
                    f"{LONG_PARAGRAPHS} long paragraphs): a service, product or landing page",
                    _unsigned_and_not_prose)
@@ -235,8 +237,8 @@ def _named_like_a_thing(title: str) -> bool:
 
 NAMED_LIKE_A_THING = Rule("no sign of an article, named like a thing",
                           "no article markup or og:type, no date on the page or in its address, no author, not a "
-                          f"story's address; the headline is a name of {NAME_WORDS} words or fewer, not a "
-                          f"question or a phrase with a colon; and under {LONG_PARAGRAPHS} long paragraphs (a "
+                          f"story's address nor one ending in a headline; the headline is a name of {NAME_WORDS} "
+                          "words or fewer, not a question or a phrase with a colon; and under {LONG_PARAGRAPHS} long paragraphs (a "
                           "written piece has more): a service, a product range or a tool",
                           lambda s: _unsigned(s) and _named_like_a_thing(s.title) and
                           prose_share(s.paragraphs)[1] < LONG_PARAGRAPHS)

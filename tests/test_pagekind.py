@@ -173,6 +173,13 @@ def test_the_same_short_lines_at_a_story_s_address_are_kept():
     assert result["kind"] == "not-article"
 
 
+def test_short_lines_at_an_address_ending_in_a_headline_are_kept():
+    # a checklist or a top-ten list: short lines, no markup, but its address names it like a story
+    result = extract(page(SERVICE_DE, title="Zehn Tipps für die Heizung im Winter", lang="de"),
+                     "https://example.de/ratgeber/zehn-tipps-fuer-die-heizung-im-winter")
+    assert result["kind"] == "article"
+
+
 def test_prose_is_told_in_scripts_without_spaces_or_sentence_stops():
     japanese = ["剪定は冬の終わり、木がまだ眠っているうちに行うと、枝の形がよく見え、春に樹液が動き出す前に切り口が"
                 "ふさがります。まず枯れた枝や傷んだ枝を、幹との付け根のすぐ外側で切り落とします。"] * 3
