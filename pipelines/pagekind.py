@@ -166,8 +166,10 @@ RULES = (
          "ProfessionalService, ...) or names a contact/about/checkout page; no stated publication date, not a "
          "story's address nor one ending in a headline", lambda s: bool(s.meta.ld_types & BUSINESS_TYPES)
          and not s.states_date and not _story_address(s) and not _headline_slug(s), "strong"),
-    Rule("shop page", "prices or an add-to-cart button, no publication date, no author, not a story's address",
-         lambda s: not s.states_date and not s.credited and not _story_address(s) and bool(_SHOP.search(s.html))),
+    Rule("shop page", "prices or an add-to-cart button, no publication date, no author, not a story's address "
+         "nor one ending in a headline",
+         lambda s: not s.states_date and not s.credited and not _story_address(s) and not _headline_slug(s)
+         and bool(_SHOP.search(s.html))),
 )
 
 

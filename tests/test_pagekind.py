@@ -71,6 +71,10 @@ def test_an_undated_blog_post_beside_a_shop_widget_is_kept_at_a_story_s_address(
     assert post["kind"] == "article"
     shop = extract(page(blocks, title="How to prune a fruit tree"), "https://example.com/shears/pruning")
     assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page")
+    # nor under a shop's own path when the address ends in the story's headline
+    guide = extract(page(blocks, title="How to prune a fruit tree"),
+                    "https://example.com/node/10-easy-steps-to-prune-a-fruit-tree-111")
+    assert guide["kind"] == "article"
 
 
 def test_a_shop_s_cart_button_is_read_in_other_languages():
