@@ -226,15 +226,16 @@ _RAIL_WORDS = re.compile(
     r"recommended\s+(for\s+you|stories|reading|articles)|more\s+(stories|must-reads?|articles)\s+from|top\s+stories|"
     r"latest\s+(news|stories|articles)|editors?['’]?\s+picks)\b", re.I)
 
-# Headings after which the story does not go on: comments, notes, credits, author boxes.
+# Headings after which the story does not go on: comments, notes, credits, author boxes (a
+# question, "Comments?", is the story's own line).
 _END_MARKER = re.compile(
     r"""^(
-      (reader\s+)?comments?(\s*\(\d+\))?\W* | \d+\s+comments?\W* |
+      (reader\s+)?comments?(\s*\(\d+\))?[^\w?？]* | \d+\s+comments?[^\w?？]* |
       join\s+(the|our)\s+.{0,40}(conversation|discussion|forums?)\b.* |
-      footnotes?\W* | references\W* | sources\W* | photo\s+credits?\W* |
-      more\s+information\s*:.* | about\s+the\s+author\W* | our\s+(full\s+)?coverage\s+of\b.{1,80} |
-      (post|add|leave|write)\s+(your|a)\s+comments?\W* |
-      story\s+source\W*
+      footnotes?[^\w?？]* | references[^\w?？]* | sources[^\w?？]* | photo\s+credits?[^\w?？]* |
+      more\s+information\s*:.* | about\s+the\s+author[^\w?？]* | our\s+(full\s+)?coverage\s+of\b.{1,80} |
+      (post|add|leave|write)\s+(your|a)\s+comments?[^\w?？]* |
+      story\s+source[^\w?？]*
     )$""",
     re.I | re.X,
 )

@@ -40,3 +40,12 @@ def test_a_data_table_whose_rows_start_with_dates_is_kept_with_the_story():
     assert out["kind"] == "article", out
     assert "| 1/1/2024 | +4.1% |" in out["body"] and "| 12/1/2024 | +15.12% |" in out["body"], out["body"]
     assert not boilerplate.is_furniture("| 3/1/2024 | +6.3% |") and boilerplate.is_dateline("Sunday 17 December 2023")
+
+
+def test_a_question_in_the_story_is_not_the_comment_section_heading():
+    story = [f"Paragraph {i} of the story tells how the boot loader learned to speak to the serial console, "
+             "and how every speed was tested by hand." for i in range(6)]
+    asked = story[:4] + ["Comments?"] + story[4:]
+    assert boilerplate.trim_tail(asked) == asked
+    heading = story[:4] + ["Comments (3)"] + story[4:]
+    assert boilerplate.trim_tail(heading) == story[:4]
