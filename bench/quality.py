@@ -405,7 +405,7 @@ def score_set(rows: list[dict], key: str) -> dict:
             "ms": 1000 * statistics.mean(r[f"{key}_s"] for r in rows) if rows else 0.0}
 
 
-_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|\ufffd|Ð[\u0080-\u00bf]|ã\u0081|ì\u009d")
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|â[\u0080-\u009f]|Â[\u00a0-\u00bf]|\ufffd|Ð[\u0080-\u00bf]|ã\u0081|ì\u009d")
 
 
 def has_mojibake(text: str | None) -> bool:

@@ -81,7 +81,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "empty", "detail": "empty body"}
     if looks_binary(body):
         return {"kind": "error", "reason": "binary", "detail": "binary data served as HTML"}
-    text = decode_html(body, declared_encoding)
+    text = repair_mojibake(decode_html(body, declared_encoding))
     from trafilatura.utils import load_html
 
     tree = load_html(text)
@@ -116,7 +116,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     if is_repetitive(raw) or is_repetitive(paragraphs) or is_repetitive(_page_paragraphs(tree)):
         return {"kind": "not-article", "reason": "repetitive", "detail": "the same paragraph over and over"}
     paragraphs = _drop_copies(paragraphs)
-    body_text = "\n\n".join(paragraphs)
+    body_text = repair_mojibake("\n\n".join(paragraphs))  # again: mojibake written as entities (&acirc;&euro;)
     words = boilerplate.words(body_text)
     # a news brief that says it is an article (JSON-LD Article, og:type article) may be short
     least = options.min_words // 2 if meta.ld_article and meta.og_type == "article" else options.min_words
@@ -137,13 +137,13 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         "url": canonical,
         "fetched_url": url,
         "site": options.site,
-        "title": title or None,
-        "authors": authors,
+        "title": repair_mojibake(title) or None,
+        "authors": [repair_mojibake(a) for a in authors],
         "published": published,
         "published_source": source,
         "modified": pick_modified(meta, hints),
         "language": meta.language,
-        "description": meta.description,
+        "description": meta.description and repair_mojibake(meta.description),
         "tags": sorted(set(meta.keywords)),
         "image": meta.image,
         "body": body_text,
@@ -525,6 +525,22 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     if encoding in ("latin_1", "iso8859_1", "ascii"):
         encoding = "cp1252"  # what browsers do for "latin-1"
     return body.decode(encoding, errors="replace")
+
+
+# UTF-8 read as windows-1252 or latin-1 and saved again: "â€™" or "â\x80\x99" for "’", "Ã©" for
+# "é". The start of such a run: a lead byte's letter followed by a continuation byte's character.
+_DOUBLY_ENCODED = re.compile("[ÂÃâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Text the site itself stored twice encoded (its database or template read UTF-8 as
+    windows-1252 and wrote it out as UTF-8): the runs of mojibake decoded back (ftfy), the rest of
+    the page as it was. Pages without such a run are returned unchanged, at the cost of a search."""
+    if not _DOUBLY_ENCODED.search(text):
+        return text
+    import ftfy
+
+    return ftfy.fix_encoding(text)
 
 
 def _stray_byte(exc: UnicodeDecodeError) -> tuple[str, int]:

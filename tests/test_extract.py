@@ -669,6 +669,22 @@ def test_a_true_latin1_page_still_decodes_as_latin1():
     assert "Größere Kräne, café" in decode_html(raw.encode("latin-1"))
 
 
+def test_text_the_site_stored_doubly_encoded_is_decoded_back_and_clean_text_left_alone():
+    from tests.test_metadata_fields import STORY
+
+    mangled = ACCENTED.encode("utf-8").decode("cp1252")  # "GrÃ¶ÃŸere KrÃ¤ne ... â€˜quotedâ€™"
+    entities = "".join(f"&#{ord(c)};" if ord(c) > 127 else c for c in mangled)  # the same, written as entities
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    page = (f'<html><head><meta charset="utf-8"><title>{mangled}</title></head><body><article><h1>{mangled}</h1>'
+            f'<p>{entities} said the harbour master on Tuesday.</p>{paragraphs}</article></body></html>').encode()
+    out = extract_page(page, "https://example.com/news/2025/03/cranes", OPTIONS, "text/html; charset=utf-8")
+    assert out["title"] == ACCENTED
+    assert f"{ACCENTED} said the harbour master" in out["body"]
+    clean = page.decode().replace(mangled, ACCENTED).replace(entities, ACCENTED).encode()
+    out = extract_page(clean, "https://example.com/news/2025/03/cranes", OPTIONS, "text/html; charset=utf-8")
+    assert out["title"] == ACCENTED and f"{ACCENTED} said" in out["body"]
+
+
 # -- pages that are not articles, by what they say of themselves -------------------------------
 
 SERVICE_URL = "https://example.com/services/crane-maintenance/"
