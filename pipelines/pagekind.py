@@ -136,8 +136,13 @@ def _headline_slug(signals: PageSignals) -> bool:
     """The address ends in a headline (five words or more), as a story's does; a firm's page is
     named in a word or three (/movers/, /pest-control-austin/)."""
     segments = [s for s in urlsplit(signals.url).path.split("/") if s]
+    if len(segments) >= 2 and _ID_SEGMENT.fullmatch(segments[-1]):
+        segments.pop()  # /what-is-an-online-course/item12708: the headline, then the CMS's id
     last = re.sub(r"\.[a-z]{2,5}$", "", segments[-1], flags=re.I) if segments else ""
     return len([w for w in re.split(r"[-_+]", last) if w]) >= HEADLINE_WORDS
+
+
+_ID_SEGMENT = re.compile(r"[a-z]{0,8}[-_]?\d{3,}(\.[a-z]{2,5})?", re.I)
 
 
 def _address(signals: PageSignals, host: re.Pattern, path: re.Pattern, query: re.Pattern | None = None) -> bool:
