@@ -37,14 +37,18 @@ MIN_WORDS = 40  # the default word floor of an article; the one definition (craw
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
-_FURNITURE_NAMES = ("onetrust", "cookie-banner", "cookie-consent", "cookieconsent", "cookie-notice", "cookie-law",
-                    "cookiebot", "consent-banner", "consent-modal", "privacy-pref", "privacy-banner", "gdpr",
-                    "didomi", "newsletter-signup", "newsletter-form", "newsletter-promo", "inline-newsletter",
+_FURNITURE_NAMES = ("cookie-banner", "cookie-consent", "cookieconsent", "cookie-notice", "cookie-law",
+                    "consent-banner", "consent-modal", "privacy-pref", "privacy-banner", "gdpr", "newsletter-signup", "newsletter-form", "newsletter-promo", "inline-newsletter",
                     "signup-form", "related-articles", "related-posts", "related-stories", "related-content",
                     "recirc", "more-stories", "read-more-links", "outbrain", "taboola", "share-bar",
                     "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular",
                     "caption", "display-card", "age-gate")
-_FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES))
+# Consent managers by their own names (WordPress plugins, CMP vendors): never the story, whatever
+# their size (their settings dialogs describe every cookie at length, longer than a short story)
+_CONSENT_NAMES = ("onetrust", "cookiebot", "didomi", "cookie-law-info", "cli-modal", "cky-consent", "cky-modal",
+                  "cky-preference", "cookiebanner", "qc-cmp2", "usercentrics", "iubenda-cs-banner", "borlabscookie")
+_FURNITURE_NAME = re.compile("|".join(re.escape(name) for name in _FURNITURE_NAMES + _CONSENT_NAMES))
+_CONSENT_NAME = re.compile("|".join(re.escape(name) for name in _CONSENT_NAMES))
 _TEASERS = "//article | //h2[.//a[@href]] | //h3[.//a[@href]]"
 
 
@@ -273,7 +277,8 @@ def _drop_furniture(tree) -> None:
     for el in found:
         if el.getparent() is None or el.xpath(".//h1 | .//article | .//main"):
             continue
-        if len(el.text_content() or "") <= total * 0.3:
+        if len(el.text_content() or "") <= total * 0.3 or \
+                _CONSENT_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower()):
             el.drop_tree()
 
 

@@ -685,6 +685,20 @@ def test_text_the_site_stored_doubly_encoded_is_decoded_back_and_clean_text_left
     assert out["title"] == ACCENTED and f"{ACCENTED} said" in out["body"]
 
 
+def test_a_consent_manager_s_dialog_is_dropped_even_when_longer_than_the_story():
+    from tests.test_metadata_fields import STORY
+
+    cookies = "".join(f"<div class='wt-cli-cookie-description'>Necessary cookies number {i} are absolutely "
+                      "essential for the website to function properly. These cookies ensure basic functionalities "
+                      "and security features of the website, anonymously, and are kept for eleven months.</div>"
+                      for i in range(12))
+    story = "".join(f"<p>{p}</p>" for p in STORY[:3])
+    page = (f'<html><head><meta charset="utf-8"><title>Cranes</title></head><body><article><h1>Cranes</h1>{story}'
+            f'</article><div class="cli-modal"><div class="cli-modal-body">{cookies}</div></div></body></html>').encode()
+    out = extract_page(page, "https://example.com/news/2025/03/cranes", OPTIONS, "text/html; charset=utf-8")
+    assert out["kind"] == "article" and "cookies" not in out["body"] and STORY[2][:40] in out["body"]
+
+
 # -- pages that are not articles, by what they say of themselves -------------------------------
 
 SERVICE_URL = "https://example.com/services/crane-maintenance/"
