@@ -212,6 +212,7 @@ def visible_date(tree) -> str | None:
     return None
 
 
+_ISO_DAY = re.compile(r"\s*(19|20)\d\d-\d\d-\d\d")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)(?![\d.])")
 # decimal digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width) as ASCII
 _DIGITS = {zero + i: str(i) for zero in (0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10) for i in range(10)}
@@ -298,10 +299,30 @@ def _written_date(text: str, month_first: bool = False, lang: str | None = None)
     cjk = _CJK_DATE.search(text)
     if cjk:
         return f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}"
-    if normalize_date(text):
-        return text
-    return (custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
-            or _word_month_date(text, lang))
+    iso = normalize_date(text)
+    if iso:
+        # an ISO timestamp's day may move in its conversion to UTC; it writes its day all the same
+        return text if _ISO_DAY.match(text) or _names_day(text, iso) else None
+    found = custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
+    return (found if found and _names_day(text, found) else None) or _word_month_date(text, lang)
+
+
+# a word that may name a month, in any script (Devanagari's vowel signs are no \w: a run of anything
+# but digits, spaces and the punctuation of numeric dates)
+_MONTH_WORD = re.compile(r"[^\s\d.,:;/|()\[\]-]{3,}")
+
+
+def _names_day(text: str, found: str) -> bool:
+    """Whether ``text`` writes the day of ``found`` (its ISO reading): a year and a month ("2011-12",
+    "12/2019", a season's "2011-12") read by a date parser is given the 1st or today's day, which no
+    page wrote. The day must be one of the text's numbers besides the year, and a second one (the
+    month) or a month written as a word must be there too."""
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if found[:4].isdigit() and int(found[:4]) in numbers:
+        numbers.remove(int(found[:4]))
+    if int(found[8:10]) not in numbers:
+        return False
+    return len(numbers) >= 2 or bool(_MONTH_WORD.search(text))
 
 
 def _labelled_update(el) -> bool:
@@ -382,7 +403,7 @@ def headline_date(tree) -> str | None:
                          (month_first and _month_first_date(text))
                          or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
                          or _word_month_date(text, lang))
-                if found and normalize_date(found):
+                if found and normalize_date(found) and _names_day(text, found):
                     return found
             previous = text[-40:]
     return None

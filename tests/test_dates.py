@@ -61,3 +61,16 @@ def test_a_copyright_year_is_not_taken_for_the_day_a_page_was_published():
                          footer="<p>© 2025 Example Gazette.</p>")
     out = extract_page(marked, "https://example.org/guides/harbor-cranes", options, "text/html")
     assert out["published"].startswith("2025-01-01"), out["published"]
+
+
+def test_a_year_and_a_month_are_no_day_under_the_headline_or_in_a_date_element():
+    # a season ("2011-12") or a month ("12/2019") was read as the 1st or as today's day of that month
+    from pipelines.dates import normalize_date, visible_date
+
+    seasons = lxml_html.fromstring("<html><body><h1>Standings 2025-26</h1><p>League</p><p>2011-12</p>"
+                                   "<p>2010-11</p></body></html>")
+    assert headline_date(seasons) is None
+    month = lxml_html.fromstring('<html><body><h1>Offers</h1><span class="date">12/2019</span></body></html>')
+    assert headline_date(month) is None and visible_date(month) is None
+    day = lxml_html.fromstring('<html><body><h1>Offers</h1><span class="date">3 Dec 2019</span></body></html>')
+    assert headline_date(day) == "2019-12-03" and normalize_date(visible_date(day))[:10] == "2019-12-03"
