@@ -102,9 +102,10 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
     trace["title"] = title
-    # asked only of a page with no other sign of being an article, and before extraction edits the tree
+    # asked only of a page with no other sign of being an article, and before extraction edits the tree;
+    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
     shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
-        date_from_url(url) or visible_date(tree))
+        date_from_url(url) or visible_date(tree) or headline_date(tree))
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
