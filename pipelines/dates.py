@@ -186,7 +186,7 @@ def visible_date(tree) -> str | None:
     english = _month_first(lang)
     for el in tree.xpath("//time[@datetime]")[:10]:
         if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I) \
-                or _labelled_update(el):
+                or _labelled_update(el) or _in_teaser(el):
             continue
         text = " ".join(" ".join(el.itertext()).split())
         updated = re.search(r"(last\s+)?updated", text, re.I)
@@ -200,7 +200,7 @@ def visible_date(tree) -> str | None:
             return el.get("datetime")
     for el in tree.xpath("//*[@class or @id]"):
         name = f'{el.get("class", "")} {el.get("id", "")}'
-        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip):
+        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip) or _in_teaser(el):
             continue
         text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
         if not text or len(text) > 60 or not _YEAR.search(text) or re.search(r"updat", text, re.I):
@@ -323,6 +323,49 @@ def _names_day(text: str, found: str) -> bool:
     if int(found[8:10]) not in numbers:
         return False
     return len(numbers) >= 2 or bool(_MONTH_WORD.search(text))
+
+
+TEASER_DEPTH = 6  # levels above a date searched for the repeated item holding it
+_ITEM_TAGS = ("li", "tr", "article")
+
+
+def _in_teaser(el) -> bool:
+    """A date inside one of a run of like items (a slide, a card, a list entry, a views row: an
+    ancestor with a sibling of the same tag and class) that links a story and does not hold the
+    headline, beside siblings that carry dates too: another story's teaser in a carousel, a
+    sidebar or a related rail, which pages often print before the story itself. The story's own
+    dateline shares its item with the h1 (the first of an infinite scroll's articles holds it)."""
+    for depth, item in enumerate(el.iterancestors()):
+        if depth >= TEASER_DEPTH or item.tag in ("body", "html", "main"):
+            return False
+        if item.xpath(".//h1"):
+            return False
+        parent = item.getparent()
+        if parent is None:
+            return False
+        kind = (item.tag, item.get("class"))
+        # like items: a list's entries, a run of <article> cards, or elements sharing a class
+        # (two bare <div>s are no run of items)
+        likes = [sib for sib in parent.iterchildren() if sib is not item and (sib.tag, sib.get("class")) == kind]
+        if (kind[1] or item.tag in _ITEM_TAGS) and likes:
+            # teasers each carry their date; rows of a layout do not
+            return _links_a_story(item) and any(_holds_date(sib) for sib in likes[:3])
+    return False
+
+
+TEASER_HEADLINE_WORDS = 4  # a link this long is a headline (a byline's link is a name)
+
+
+def _links_a_story(item) -> bool:
+    """The item links to a story: a heading, or a link whose text reads as a headline."""
+    if item.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
+        return True
+    return any(len(" ".join(a.itertext()).split()) >= TEASER_HEADLINE_WORDS for a in item.iter("a") if a.get("href"))
+
+
+def _holds_date(el) -> bool:
+    return bool(el.xpath(".//time")) or any(_DATE_CLASS.search(f'{d.get("class", "")} {d.get("id", "")}')
+                                           for d in el.iter() if isinstance(d.tag, str))
 
 
 def _labelled_update(el) -> bool:

@@ -74,3 +74,23 @@ def test_a_year_and_a_month_are_no_day_under_the_headline_or_in_a_date_element()
     assert headline_date(month) is None and visible_date(month) is None
     day = lxml_html.fromstring('<html><body><h1>Offers</h1><span class="date">3 Dec 2019</span></body></html>')
     assert headline_date(day) == "2019-12-03" and normalize_date(visible_date(day))[:10] == "2019-12-03"
+
+
+RAIL = """<ul class="rail">
+<li class="card"><h3><a href="/news/ferry">Ferry timetable changes for the winter</a></h3><span class="date">March 13, 2026</span></li>
+<li class="card"><h3><a href="/news/dredging">Dredging of the south channel begins</a></h3><span class="date">January 2, 2019</span></li>
+</ul>"""
+
+
+def test_a_date_in_a_rail_of_other_stories_teasers_is_not_the_story_s_shown_date():
+    from pipelines.dates import normalize_date, visible_date
+
+    # the rail comes first in the page, as a carousel or a sidebar printed before the story does
+    rail_only = lxml_html.fromstring(f"<html><body>{RAIL}<article><h1>Harbor cranes go electric</h1>"
+                                     "<p>The port authority said on Tuesday...</p></article></body></html>")
+    assert visible_date(rail_only) is None
+    dated = lxml_html.fromstring(f"<html><body>{RAIL}<article><h1>Harbor cranes go electric</h1>"
+                                 '<ul class="meta"><li class="meta-item">By <a href="/m">Mara Okafor</a></li>'
+                                 '<li class="meta-item"><span class="date">5 March 2024</span></li></ul>'
+                                 "<p>The port authority said on Tuesday...</p></article></body></html>")
+    assert normalize_date(visible_date(dated))[:10] == "2024-03-05"
