@@ -429,6 +429,7 @@ def headline_date(tree) -> str | None:
     latest = datetime.now() + timedelta(days=1)
     lang = first_value(tree, "/html/@lang")
     month_first = (lang or "").lower().replace("_", "-").startswith("en-us")  # a bare "en" is British as often
+    marked = None
     for h1 in tree.xpath("//h1")[:2]:
         read, previous = 0, ""
         for node in _texts_after(h1, _TEXT_NODES_AFTER_HEADLINE):
@@ -441,15 +442,53 @@ def headline_date(tree) -> str | None:
             # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
             if len(text) <= 80 and _YEAR.search(text) and len(re.findall(r"\d+", text)) >= 2 and \
                     not _UPDATED.search(previous + " " + text):
+                if marked is None:
+                    marked = _time_marks(tree)
                 cjk = _CJK_DATE.search(text)
-                found = (f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
-                         (month_first and _month_first_date(text))
-                         or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
-                         or _word_month_date(text, lang))
+                found = _ordered_by_markup(text, marked.get(text)) or (
+                    f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
+                    (month_first and _month_first_date(text))
+                    or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
+                    or _word_month_date(text, lang))
                 if found and normalize_date(found) and _names_day(text, found):
                     return found
             previous = text[-40:]
     return None
+
+
+_TIME_MARKS = 20  # <time> elements read for the day their datetime attribute writes
+_NUMBERS_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)(?![\d/.-])")
+
+
+def _time_marks(tree) -> dict[str, str]:
+    """The text of each <time datetime> (as the headline search reads it) and the day its attribute
+    writes."""
+    marks = {}
+    for el in tree.xpath("//time[@datetime]")[:_TIME_MARKS]:
+        day = _ISO_DAY.match(el.get("datetime") or "")
+        text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
+        if day and text and normalize_date(day.group(0).strip()):
+            marks.setdefault(text, day.group(0).strip())
+    return marks
+
+
+def _ordered_by_markup(text: str, marked: str | None) -> str | None:
+    """The day of a numeric dateline whose order no language tells ("03/01/2017": March 1st or
+    January 3rd) when its <time> element's datetime is one of its two readings. A datetime that is
+    neither (a stale or a modified one) does not overrule what the text writes."""
+    from datetime import date
+
+    match = _NUMBERS_DATE.search(text) if marked else None
+    if not match:
+        return None
+    a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    readings = set()
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.add(date(year, month, day).isoformat())
+        except ValueError:
+            pass
+    return marked if marked in readings else None
 
 
 def _shown_instead(meta: PageMeta, published: str, readings: _Readings) -> tuple[str, str] | None:

@@ -94,3 +94,15 @@ def test_a_date_in_a_rail_of_other_stories_teasers_is_not_the_story_s_shown_date
                                  '<li class="meta-item"><span class="date">5 March 2024</span></li></ul>'
                                  "<p>The port authority said on Tuesday...</p></article></body></html>")
     assert normalize_date(visible_date(dated))[:10] == "2024-03-05"
+
+
+def test_the_order_of_a_numeric_dateline_is_read_from_its_time_markup():
+    def dateline(time: str, lang: str = "en") -> str | None:
+        return headline_date(lxml_html.fromstring(f'<html lang="{lang}"><body><h1>Candidate experience</h1>'
+                                                  f'<div class="meta">{time} by Agatha Caleo</div></body></html>'))
+
+    # "03/01/2017" on a page that names no country is read day first, unless its markup says otherwise
+    assert dateline("<span>03/01/2017</span>") == "2017-01-03"
+    assert dateline('<time datetime="2017-03-01T12:00:00Z">03/01/2017</time>') == "2017-03-01"
+    # a datetime that is neither reading of the text (a stale one) does not overrule it
+    assert dateline('<time datetime="2019-09-03">12/22/2023</time>', "en-US") == "2023-12-22"
