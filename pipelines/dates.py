@@ -186,7 +186,7 @@ def visible_date(tree) -> str | None:
     english = _month_first(lang)
     for el in tree.xpath("//time[@datetime]")[:10]:
         if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I) \
-                or _labelled_update(el) or _in_teaser(el):
+                or _labelled_update(el) or _in_teaser(el) or _in_masthead(el):
             continue
         text = " ".join(" ".join(el.itertext()).split())
         updated = re.search(r"(last\s+)?updated", text, re.I)
@@ -200,7 +200,8 @@ def visible_date(tree) -> str | None:
             return el.get("datetime")
     for el in tree.xpath("//*[@class or @id]"):
         name = f'{el.get("class", "")} {el.get("id", "")}'
-        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip) or _in_teaser(el):
+        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip) or _in_teaser(el) \
+                or _in_masthead(el):
             continue
         text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
         if not text or len(text) > 60 or not _YEAR.search(text) or re.search(r"updat", text, re.I):
@@ -323,6 +324,13 @@ def _names_day(text: str, found: str) -> bool:
     if int(found[8:10]) not in numbers:
         return False
     return len(numbers) >= 2 or bool(_MONTH_WORD.search(text))
+
+
+def _in_masthead(el) -> bool:
+    """A date in the site's banner (role=banner, or a <header> that holds the site's navigation),
+    not the story's header (it holds the h1): a newspaper's masthead prints today's date there."""
+    return any(not banner.xpath(".//h1") and (banner.get("role") == "banner" or banner.xpath(".//nav|.//*[@role='navigation']"))
+               for banner in el.xpath("ancestor::header|ancestor::*[@role='banner']"))
 
 
 TEASER_DEPTH = 6  # levels above a date searched for the repeated item holding it

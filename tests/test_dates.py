@@ -106,3 +106,21 @@ def test_the_order_of_a_numeric_dateline_is_read_from_its_time_markup():
     assert dateline('<time datetime="2017-03-01T12:00:00Z">03/01/2017</time>') == "2017-03-01"
     # a datetime that is neither reading of the text (a stale one) does not overrule it
     assert dateline('<time datetime="2019-09-03">12/22/2023</time>', "en-US") == "2023-12-22"
+
+
+def test_today_s_date_in_the_site_masthead_is_not_the_story_s_date():
+    from pipelines.dates import visible_date
+    from pipelines.extract import ExtractOptions, extract_page
+
+    story = _story_page().decode().replace(
+        "<main>", '<header class="site"><nav><a href="/">Home</a> <a href="/money">Money</a></nav>'
+                  '<div class="block-date">Friday, December 19, 2025</div></header><main>', 1).replace(
+        "</h1>", "</h1><p>By Mara Okafor</p><p>December 12, 2025</p>", 1)
+    assert visible_date(lxml_html.fromstring(story)) is None
+    out = extract_page(story.encode(), "https://example.org/life/harbor-cranes",
+                       ExtractOptions(site="example.org", domains=("example.org",)), "text/html")
+    assert out["published"][:10] == "2025-12-12", out["published"]
+    # the story's own header (it holds the headline) keeps its date
+    own = lxml_html.fromstring('<html><body><article><header><h1>Cranes</h1><nav><a href="/a">A</a></nav>'
+                               '<span class="date">12 December 2025</span></header></article></body></html>')
+    assert visible_date(own) == "12 December 2025"
