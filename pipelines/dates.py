@@ -210,6 +210,32 @@ def visible_date(tree) -> str | None:
         written = _written_date(value, month_first=english, lang=lang)
         if written:
             return written
+    return _labelled_date(tree, skip, english, lang)
+
+
+# "published" as a label of its own beside the date, in the languages of the web
+PUBLISHED_LABELS = ("published", "published on", "posted", "posted on", "date published", "publication date",
+                    "veröffentlicht", "veröffentlicht am", "erschienen am", "publié le", "publié", "publicado",
+                    "publicado el", "publicado em", "pubblicato", "pubblicato il", "gepubliceerd", "gepubliceerd op",
+                    "opublikowano", "publikováno", "опубликовано", "publicerad", "publiceret", "publisert",
+                    "julkaistu", "yayınlanma tarihi", "diterbitkan", "公開日", "发布时间", "發佈時間", "게시일")
+_PUBLISHED_LABEL = re.compile(r"(%s)\s*:?" % "|".join(re.escape(label) for label in PUBLISHED_LABELS), re.I)
+
+
+def _labelled_date(tree, skip: str, month_first: bool, lang: str | None) -> str | None:
+    """A date written just after an element that says only "Published" (the label and the date in
+    elements of their own, neither named for a date)."""
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or not el.text or len(el.text) > 40 or \
+                not _PUBLISHED_LABEL.fullmatch(el.text.strip()) or len(el) or el.xpath(skip) or _in_teaser(el):
+            continue
+        following = el.tail.strip() if el.tail and el.tail.strip() else None
+        if following is None:
+            sibling = el.getnext()
+            following = " ".join(" ".join(sibling.itertext()).split()) if sibling is not None else ""
+        written = _written_date(ascii_digits(following)[:60], month_first=month_first, lang=lang)
+        if written:
+            return written
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import html as lxml_html
 
 from pipelines.dates import _texts_after, headline_date
@@ -124,3 +125,17 @@ def test_today_s_date_in_the_site_masthead_is_not_the_story_s_date():
     own = lxml_html.fromstring('<html><body><article><header><h1>Cranes</h1><nav><a href="/a">A</a></nav>'
                                '<span class="date">12 December 2025</span></header></article></body></html>')
     assert visible_date(own) == "12 December 2025"
+
+
+@pytest.mark.parametrize("lang, label, dateline, day", [
+    ("en", "Published", "October 14, 2025", "2025-10-14"),
+    ("de", "Veröffentlicht am", "14. Oktober 2025", "2025-10-14"),
+    ("fr", "Publié le", "14 octobre 2025", "2025-10-14"),
+])
+def test_a_date_beside_a_published_label_of_its_own_is_the_shown_date(lang, label, dateline, day):
+    from pipelines.dates import normalize_date, visible_date
+
+    tree = lxml_html.fromstring(f'<html lang="{lang}"><body><div class="hero"><div class="t1">{label}</div>'
+                                f'<div class="t2">{dateline}</div><a href="/c">Training</a></div>'
+                                "<h1>Top companies</h1><p>Text of the story.</p></body></html>")
+    assert normalize_date(visible_date(tree))[:10] == day
