@@ -222,6 +222,19 @@ PUBLISHED_LABELS = ("published", "published on", "posted", "posted on", "date pu
 _PUBLISHED_LABEL = re.compile(r"(%s)\s*:?" % "|".join(re.escape(label) for label in PUBLISHED_LABELS), re.I)
 
 
+def _text_after(el) -> str:
+    """The text written just after ``el``: its tail, else the next element's text (past comments
+    and processing instructions, which hold none a reader sees)."""
+    node = el
+    while node is not None:
+        if node.tail and node.tail.strip():
+            return " ".join(node.tail.split())
+        node = node.getnext()
+        if node is not None and isinstance(node.tag, str):
+            return " ".join(" ".join(node.itertext()).split())
+    return ""
+
+
 def _labelled_date(tree, skip: str, month_first: bool, lang: str | None) -> str | None:
     """A date written just after an element that says only "Published" (the label and the date in
     elements of their own, neither named for a date)."""
@@ -229,11 +242,7 @@ def _labelled_date(tree, skip: str, month_first: bool, lang: str | None) -> str 
         if not isinstance(el.tag, str) or not el.text or len(el.text) > 40 or \
                 not _PUBLISHED_LABEL.fullmatch(el.text.strip()) or len(el) or el.xpath(skip) or _in_teaser(el):
             continue
-        following = el.tail.strip() if el.tail and el.tail.strip() else None
-        if following is None:
-            sibling = el.getnext()
-            following = " ".join(" ".join(sibling.itertext()).split()) if sibling is not None else ""
-        written = _written_date(ascii_digits(following)[:60], month_first=month_first, lang=lang)
+        written = _written_date(ascii_digits(_text_after(el))[:60], month_first=month_first, lang=lang)
         if written:
             return written
     return None

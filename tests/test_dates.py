@@ -139,3 +139,12 @@ def test_a_date_beside_a_published_label_of_its_own_is_the_shown_date(lang, labe
                                 f'<div class="t2">{dateline}</div><a href="/c">Training</a></div>'
                                 "<h1>Top companies</h1><p>Text of the story.</p></body></html>")
     assert normalize_date(visible_date(tree))[:10] == day
+
+
+def test_a_comment_between_the_published_label_and_its_date_is_passed_over():
+    from pipelines.dates import normalize_date, visible_date
+
+    for between in ("<!-- date -->", "<?php echo ?>"):
+        tree = lxml_html.fromstring(f"<html><body><div><span>Published</span>{between}<span>3 May 2024</span></div>"
+                                    "<h1>Top companies</h1></body></html>")
+        assert normalize_date(visible_date(tree))[:10] == "2024-05-03", between
