@@ -62,6 +62,17 @@ def date_from_url(url: str) -> str | None:
         return None
 
 
+# schema.org's datePublished inside a script's string, its quotes escaped once or more: the flight
+# data of React server components (Next.js's self.__next_f.push), which builds the JSON-LD in the browser
+_ESCAPED_PUBLISHED = re.compile(r'\\+"datePublished\\+"\s*:\s*\\+"((?:19|20)\d\d-\d\d-\d\d[0-9T:.+\-Z ]{0,25})\\+"')
+
+
+def script_published(html: str) -> str | None:
+    """The datePublished a page's scripts carry escaped in a string, when its markup states none."""
+    match = _ESCAPED_PUBLISHED.search(html)
+    return match.group(1) if match else None
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -70,13 +81,15 @@ def utc_now() -> str:
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                    text_date: Any = None, shown: Any = None, near_headline: Any = None,
-                   library: Any = None) -> tuple[str | None, str | None]:
+                   library: Any = None, scripted: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
     with where it came from. ``text_date`` is a callable searched last (dates in the text); by
     default the vote of the three readings below (``text_date_vote``). ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
     written just under the headline) and ``library`` (htmldate's reading of the page) are the
     evidence the declared date is weighed against: a refreshed story shows its later date, and a
-    date two readings of the page agree on beats a declared one nothing on the page repeats."""
+    date two readings of the page agree on beats a declared one nothing on the page repeats.
+    ``scripted`` (a callable: the datePublished a script's data carries) is asked only when
+    nothing above states a date, before the text is searched."""
     candidates = (
         (meta.published_ld, "json-ld"),
         (meta.published_meta, "meta"),
@@ -93,6 +106,10 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                 return (_shown_instead(meta, normalized, readings) or _seen_instead(meta, normalized, url, readings)
                         or (normalized, source))
             return normalized, source
+    # asked only when nothing else states a date: the schema.org data a script carries
+    scripted_date = _plausible(normalize_date((scripted() if scripted is not None else None) or ""))
+    if scripted_date:
+        return scripted_date, "script"
     if text_date is None and (shown is not None or near_headline is not None):
         def text_date() -> str | None:
             return text_date_vote(*(lambda name=name: (readings[name] or (None, None))[1]

@@ -23,7 +23,8 @@ from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
 from pipelines.bylines import script_authors, visible_bylines
-from pipelines.dates import date_from_url, headline_date, pick_modified, pick_published, visible_date
+from pipelines.dates import (date_from_url, headline_date, pick_modified, pick_published, script_published,
+                             visible_date)
 from pipelines.metadata import PageMeta, page_metadata
 from pipelines.pagekind import listing_reason
 from pipelines.titles import pick_title
@@ -134,7 +135,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
             break
     published, source = pick_published(meta, hints, url,
                                        shown=lambda: shown, near_headline=lambda: near_headline,
-                                       library=lambda: _library_date(load_html(text), url))
+                                       library=lambda: _library_date(load_html(text), url),
+                                       scripted=lambda: script_published(text))
     return {
         "kind": "article",
         "url": canonical,

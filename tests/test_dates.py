@@ -148,3 +148,18 @@ def test_a_comment_between_the_published_label_and_its_date_is_passed_over():
         tree = lxml_html.fromstring(f"<html><body><div><span>Published</span>{between}<span>3 May 2024</span></div>"
                                     "<h1>Top companies</h1></body></html>")
         assert normalize_date(visible_date(tree))[:10] == "2024-05-03", between
+
+
+def test_a_date_published_carried_by_a_script_s_escaped_data_dates_an_undated_page():
+    from pipelines.extract import ExtractOptions, extract_page
+
+    flight = (r'<script>self.__next_f.push([1,"{\"@context\":\"https://schema.org\",\"@type\":\"BlogPosting\",'
+              r'\"dateModified\":\"2025-03-01T00:00:00.000Z\",\"datePublished\":\"2025-02-04T00:00:00.000Z\"}"])'
+              "</script>")
+    options = ExtractOptions(site="example.org", domains=("example.org",))
+    out = extract_page(_story_page(footer=flight), "https://example.org/blog/harbor-cranes", options, "text/html")
+    assert (out["published"] or "").startswith("2025-02-04"), out["published"]
+    # a page that states its date in its markup keeps it
+    marked = _story_page(head='<meta property="article:published_time" content="2024-05-06T08:00:00Z">', footer=flight)
+    out = extract_page(marked, "https://example.org/blog/harbor-cranes", options, "text/html")
+    assert out["published"].startswith("2024-05-06"), out["published"]
