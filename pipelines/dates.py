@@ -62,6 +62,17 @@ def date_from_url(url: str) -> str | None:
         return None
 
 
+# schema.org's datePublished inside a script's string, its quotes escaped once or more: the flight
+# data of React server components (Next.js's self.__next_f.push), which builds the JSON-LD in the browser
+_ESCAPED_PUBLISHED = re.compile(r'\\+"datePublished\\+"\s*:\s*\\+"((?:19|20)\d\d-\d\d-\d\d[0-9T:.+\-Z ]{0,25})\\+"')
+
+
+def script_published(html: str) -> str | None:
+    """The datePublished a page's scripts carry escaped in a string, when its markup states none."""
+    match = _ESCAPED_PUBLISHED.search(html)
+    return match.group(1) if match else None
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -70,13 +81,15 @@ def utc_now() -> str:
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                    text_date: Any = None, shown: Any = None, near_headline: Any = None,
-                   library: Any = None) -> tuple[str | None, str | None]:
+                   library: Any = None, scripted: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
     with where it came from. ``text_date`` is a callable searched last (dates in the text); by
     default the vote of the three readings below (``text_date_vote``). ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
     written just under the headline) and ``library`` (htmldate's reading of the page) are the
     evidence the declared date is weighed against: a refreshed story shows its later date, and a
-    date two readings of the page agree on beats a declared one nothing on the page repeats."""
+    date two readings of the page agree on beats a declared one nothing on the page repeats.
+    ``scripted`` (a callable: the datePublished a script's data carries) is asked only when
+    nothing above states a date, before the text is searched."""
     candidates = (
         (meta.published_ld, "json-ld"),
         (meta.published_meta, "meta"),
@@ -93,6 +106,10 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                 return (_shown_instead(meta, normalized, readings) or _seen_instead(meta, normalized, url, readings)
                         or (normalized, source))
             return normalized, source
+    # asked only when nothing else states a date: the schema.org data a script carries
+    scripted_date = _plausible(normalize_date((scripted() if scripted is not None else None) or ""))
+    if scripted_date:
+        return scripted_date, "script"
     if text_date is None and (shown is not None or near_headline is not None):
         def text_date() -> str | None:
             return text_date_vote(*(lambda name=name: (readings[name] or (None, None))[1]
@@ -186,7 +203,7 @@ def visible_date(tree) -> str | None:
     english = _month_first(lang)
     for el in tree.xpath("//time[@datetime]")[:10]:
         if el.xpath(skip) or re.search(r"updat|modif", f'{el.get("class", "")} {el.get("itemprop", "")}', re.I) \
-                or _labelled_update(el):
+                or _labelled_update(el) or _in_teaser(el) or _in_masthead(el):
             continue
         text = " ".join(" ".join(el.itertext()).split())
         updated = re.search(r"(last\s+)?updated", text, re.I)
@@ -200,7 +217,8 @@ def visible_date(tree) -> str | None:
             return el.get("datetime")
     for el in tree.xpath("//*[@class or @id]"):
         name = f'{el.get("class", "")} {el.get("id", "")}'
-        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip):
+        if not _DATE_CLASS.search(name) or re.search(r"updat|modif", name, re.I) or el.xpath(skip) or _in_teaser(el) \
+                or _in_masthead(el):
             continue
         text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
         if not text or len(text) > 60 or not _YEAR.search(text) or re.search(r"updat", text, re.I):
@@ -209,9 +227,45 @@ def visible_date(tree) -> str | None:
         written = _written_date(value, month_first=english, lang=lang)
         if written:
             return written
+    return _labelled_date(tree, skip, english, lang)
+
+
+# "published" as a label of its own beside the date, in the languages of the web
+PUBLISHED_LABELS = ("published", "published on", "posted", "posted on", "date published", "publication date",
+                    "veröffentlicht", "veröffentlicht am", "erschienen am", "publié le", "publié", "publicado",
+                    "publicado el", "publicado em", "pubblicato", "pubblicato il", "gepubliceerd", "gepubliceerd op",
+                    "opublikowano", "publikováno", "опубликовано", "publicerad", "publiceret", "publisert",
+                    "julkaistu", "yayınlanma tarihi", "diterbitkan", "公開日", "发布时间", "發佈時間", "게시일")
+_PUBLISHED_LABEL = re.compile(r"(%s)\s*:?" % "|".join(re.escape(label) for label in PUBLISHED_LABELS), re.I)
+
+
+def _text_after(el) -> str:
+    """The text written just after ``el``: its tail, else the next element's text (past comments
+    and processing instructions, which hold none a reader sees)."""
+    node = el
+    while node is not None:
+        if node.tail and node.tail.strip():
+            return " ".join(node.tail.split())
+        node = node.getnext()
+        if node is not None and isinstance(node.tag, str):
+            return " ".join(" ".join(node.itertext()).split())
+    return ""
+
+
+def _labelled_date(tree, skip: str, month_first: bool, lang: str | None) -> str | None:
+    """A date written just after an element that says only "Published" (the label and the date in
+    elements of their own, neither named for a date)."""
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or not el.text or len(el.text) > 40 or \
+                not _PUBLISHED_LABEL.fullmatch(el.text.strip()) or len(el) or el.xpath(skip) or _in_teaser(el):
+            continue
+        written = _written_date(ascii_digits(_text_after(el))[:60], month_first=month_first, lang=lang)
+        if written:
+            return written
     return None
 
 
+_ISO_DAY = re.compile(r"\s*(19|20)\d\d-\d\d-\d\d")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)(?![\d.])")
 # decimal digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width) as ASCII
 _DIGITS = {zero + i: str(i) for zero in (0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10) for i in range(10)}
@@ -298,10 +352,80 @@ def _written_date(text: str, month_first: bool = False, lang: str | None = None)
     cjk = _CJK_DATE.search(text)
     if cjk:
         return f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}"
-    if normalize_date(text):
-        return text
-    return (custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
-            or _word_month_date(text, lang))
+    iso = normalize_date(text)
+    if iso:
+        # an ISO timestamp's day may move in its conversion to UTC; it writes its day all the same
+        return text if _ISO_DAY.match(text) or _names_day(text, iso) else None
+    found = custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), datetime.now() + timedelta(days=1))
+    return (found if found and _names_day(text, found) else None) or _word_month_date(text, lang)
+
+
+# a word that may name a month, in any script (Devanagari's vowel signs are no \w: a run of anything
+# but digits, spaces and the punctuation of numeric dates)
+_MONTH_WORD = re.compile(r"[^\s\d.,:;/|()\[\]-]{3,}")
+
+
+def _names_day(text: str, found: str) -> bool:
+    """Whether ``text`` writes the day of ``found`` (its ISO reading): a year and a month ("2011-12",
+    "12/2019", a season's "2011-12") read by a date parser is given the 1st or today's day, which no
+    page wrote. The day must be one of the text's numbers besides the year, and a second one (the
+    month) or a month written as a word must be there too."""
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if found[:4].isdigit() and int(found[:4]) in numbers:
+        numbers.remove(int(found[:4]))
+    if int(found[8:10]) not in numbers:
+        return False
+    return len(numbers) >= 2 or bool(_MONTH_WORD.search(text))
+
+
+def _in_masthead(el) -> bool:
+    """A date in the site's banner (role=banner, or a <header> that holds the site's navigation),
+    not the story's header (it holds the h1): a newspaper's masthead prints today's date there."""
+    return any(not banner.xpath(".//h1") and (banner.get("role") == "banner" or banner.xpath(".//nav|.//*[@role='navigation']"))
+               for banner in el.xpath("ancestor::header|ancestor::*[@role='banner']"))
+
+
+TEASER_DEPTH = 6  # levels above a date searched for the repeated item holding it
+_ITEM_TAGS = ("li", "tr", "article")
+
+
+def _in_teaser(el) -> bool:
+    """A date inside one of a run of like items (a slide, a card, a list entry, a views row: an
+    ancestor with a sibling of the same tag and class) that links a story and does not hold the
+    headline, beside siblings that carry dates too: another story's teaser in a carousel, a
+    sidebar or a related rail, which pages often print before the story itself. The story's own
+    dateline shares its item with the h1 (the first of an infinite scroll's articles holds it)."""
+    for depth, item in enumerate(el.iterancestors()):
+        if depth >= TEASER_DEPTH or item.tag in ("body", "html", "main"):
+            return False
+        if item.xpath(".//h1"):
+            return False
+        parent = item.getparent()
+        if parent is None:
+            return False
+        kind = (item.tag, item.get("class"))
+        # like items: a list's entries, a run of <article> cards, or elements sharing a class
+        # (two bare <div>s are no run of items)
+        likes = [sib for sib in parent.iterchildren() if sib is not item and (sib.tag, sib.get("class")) == kind]
+        if (kind[1] or item.tag in _ITEM_TAGS) and likes:
+            # teasers each carry their date; rows of a layout do not
+            return _links_a_story(item) and any(_holds_date(sib) for sib in likes[:3])
+    return False
+
+
+TEASER_HEADLINE_WORDS = 4  # a link this long is a headline (a byline's link is a name)
+
+
+def _links_a_story(item) -> bool:
+    """The item links to a story: a heading, or a link whose text reads as a headline."""
+    if item.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
+        return True
+    return any(len(" ".join(a.itertext()).split()) >= TEASER_HEADLINE_WORDS for a in item.iter("a") if a.get("href"))
+
+
+def _holds_date(el) -> bool:
+    return bool(el.xpath(".//time")) or any(_DATE_CLASS.search(f'{d.get("class", "")} {d.get("id", "")}')
+                                           for d in el.iter() if isinstance(d.tag, str))
 
 
 def _labelled_update(el) -> bool:
@@ -365,6 +489,7 @@ def headline_date(tree) -> str | None:
     latest = datetime.now() + timedelta(days=1)
     lang = first_value(tree, "/html/@lang")
     month_first = (lang or "").lower().replace("_", "-").startswith("en-us")  # a bare "en" is British as often
+    marked = None
     for h1 in tree.xpath("//h1")[:2]:
         read, previous = 0, ""
         for node in _texts_after(h1, _TEXT_NODES_AFTER_HEADLINE):
@@ -377,15 +502,53 @@ def headline_date(tree) -> str | None:
             # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
             if len(text) <= 80 and _YEAR.search(text) and len(re.findall(r"\d+", text)) >= 2 and \
                     not _UPDATED.search(previous + " " + text):
+                if marked is None:
+                    marked = _time_marks(tree)
                 cjk = _CJK_DATE.search(text)
-                found = (f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
-                         (month_first and _month_first_date(text))
-                         or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
-                         or _word_month_date(text, lang))
-                if found and normalize_date(found):
+                found = _ordered_by_markup(text, marked.get(text)) or (
+                    f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}" if cjk else
+                    (month_first and _month_first_date(text))
+                    or custom_parse(text, "%Y-%m-%d", datetime(1995, 1, 1), latest)
+                    or _word_month_date(text, lang))
+                if found and normalize_date(found) and _names_day(text, found):
                     return found
             previous = text[-40:]
     return None
+
+
+_TIME_MARKS = 20  # <time> elements read for the day their datetime attribute writes
+_NUMBERS_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)(?![\d/.-])")
+
+
+def _time_marks(tree) -> dict[str, str]:
+    """The text of each <time datetime> (as the headline search reads it) and the day its attribute
+    writes."""
+    marks = {}
+    for el in tree.xpath("//time[@datetime]")[:_TIME_MARKS]:
+        day = _ISO_DAY.match(el.get("datetime") or "")
+        text = ascii_digits(" ".join(" ".join(el.itertext()).split()))
+        if day and text and normalize_date(day.group(0).strip()):
+            marks.setdefault(text, day.group(0).strip())
+    return marks
+
+
+def _ordered_by_markup(text: str, marked: str | None) -> str | None:
+    """The day of a numeric dateline whose order no language tells ("03/01/2017": March 1st or
+    January 3rd) when its <time> element's datetime is one of its two readings. A datetime that is
+    neither (a stale or a modified one) does not overrule what the text writes."""
+    from datetime import date
+
+    match = _NUMBERS_DATE.search(text) if marked else None
+    if not match:
+        return None
+    a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    readings = set()
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.add(date(year, month, day).isoformat())
+        except ValueError:
+            pass
+    return marked if marked in readings else None
 
 
 def _shown_instead(meta: PageMeta, published: str, readings: _Readings) -> tuple[str, str] | None:

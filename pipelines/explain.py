@@ -68,6 +68,9 @@ def report(explained: dict[str, Any]) -> list[str]:
                               ("time element", meta.published_time), ("modified", meta.modified)):
             if value:
                 lines.append(f"  {source:<18} {value!r} -> {normalize_date(value)}")
+        for source, value in trace.get("date_readings", {}).items():
+            if value:
+                lines.append(f"  {source:<18} {value!r} -> {normalize_date(value)}")
         if result["kind"] == "article":
             lines.append(f"  -> {result.get('published')} ({result.get('published_source')})")
     if "author_candidates" in trace:

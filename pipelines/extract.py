@@ -23,7 +23,8 @@ from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
 from pipelines.bylines import script_authors, visible_bylines
-from pipelines.dates import date_from_url, headline_date, pick_modified, pick_published, visible_date
+from pipelines.dates import (date_from_url, headline_date, pick_modified, pick_published, script_published,
+                             visible_date)
 from pipelines.metadata import PageMeta, page_metadata
 from pipelines.pagekind import listing_reason
 from pipelines.titles import pick_title
@@ -106,9 +107,13 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
     title = pick_title(meta, domains=options.domains)
     trace["title"] = title
-    # asked only of a page with no other sign of being an article, and before extraction edits the tree
+    # the dates the page shows, read before extraction edits the tree: it drops the furniture a
+    # dateline sits in (a byline bar, a meta row), and htmldate then reads what is left
+    shown, near_headline = visible_date(tree), headline_date(tree)
+    trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline}
+    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
     shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
-        date_from_url(url) or visible_date(tree))
+        date_from_url(url) or shown or near_headline)
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs
     if not paragraphs:
@@ -134,8 +139,9 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
             canonical = canonical_url(candidate)
             break
     published, source = pick_published(meta, hints, url,
-                                       shown=lambda: visible_date(tree), near_headline=lambda: headline_date(tree),
-                                       library=lambda: _library_date(tree, url))
+                                       shown=lambda: shown, near_headline=lambda: near_headline,
+                                       library=lambda: _library_date(load_html(text), url),
+                                       scripted=lambda: script_published(text))
     return {
         "kind": "article",
         "url": canonical,

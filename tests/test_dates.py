@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import html as lxml_html
 
 from pipelines.dates import _texts_after, headline_date
@@ -61,3 +62,104 @@ def test_a_copyright_year_is_not_taken_for_the_day_a_page_was_published():
                          footer="<p>© 2025 Example Gazette.</p>")
     out = extract_page(marked, "https://example.org/guides/harbor-cranes", options, "text/html")
     assert out["published"].startswith("2025-01-01"), out["published"]
+
+
+def test_a_year_and_a_month_are_no_day_under_the_headline_or_in_a_date_element():
+    # a season ("2011-12") or a month ("12/2019") was read as the 1st or as today's day of that month
+    from pipelines.dates import normalize_date, visible_date
+
+    seasons = lxml_html.fromstring("<html><body><h1>Standings 2025-26</h1><p>League</p><p>2011-12</p>"
+                                   "<p>2010-11</p></body></html>")
+    assert headline_date(seasons) is None
+    month = lxml_html.fromstring('<html><body><h1>Offers</h1><span class="date">12/2019</span></body></html>')
+    assert headline_date(month) is None and visible_date(month) is None
+    day = lxml_html.fromstring('<html><body><h1>Offers</h1><span class="date">3 Dec 2019</span></body></html>')
+    assert headline_date(day) == "2019-12-03" and normalize_date(visible_date(day))[:10] == "2019-12-03"
+
+
+RAIL = """<ul class="rail">
+<li class="card"><h3><a href="/news/ferry">Ferry timetable changes for the winter</a></h3><span class="date">March 13, 2026</span></li>
+<li class="card"><h3><a href="/news/dredging">Dredging of the south channel begins</a></h3><span class="date">January 2, 2019</span></li>
+</ul>"""
+
+
+def test_a_date_in_a_rail_of_other_stories_teasers_is_not_the_story_s_shown_date():
+    from pipelines.dates import normalize_date, visible_date
+
+    # the rail comes first in the page, as a carousel or a sidebar printed before the story does
+    rail_only = lxml_html.fromstring(f"<html><body>{RAIL}<article><h1>Harbor cranes go electric</h1>"
+                                     "<p>The port authority said on Tuesday...</p></article></body></html>")
+    assert visible_date(rail_only) is None
+    dated = lxml_html.fromstring(f"<html><body>{RAIL}<article><h1>Harbor cranes go electric</h1>"
+                                 '<ul class="meta"><li class="meta-item">By <a href="/m">Mara Okafor</a></li>'
+                                 '<li class="meta-item"><span class="date">5 March 2024</span></li></ul>'
+                                 "<p>The port authority said on Tuesday...</p></article></body></html>")
+    assert normalize_date(visible_date(dated))[:10] == "2024-03-05"
+
+
+def test_the_order_of_a_numeric_dateline_is_read_from_its_time_markup():
+    def dateline(time: str, lang: str = "en") -> str | None:
+        return headline_date(lxml_html.fromstring(f'<html lang="{lang}"><body><h1>Candidate experience</h1>'
+                                                  f'<div class="meta">{time} by Agatha Caleo</div></body></html>'))
+
+    # "03/01/2017" on a page that names no country is read day first, unless its markup says otherwise
+    assert dateline("<span>03/01/2017</span>") == "2017-01-03"
+    assert dateline('<time datetime="2017-03-01T12:00:00Z">03/01/2017</time>') == "2017-03-01"
+    # a datetime that is neither reading of the text (a stale one) does not overrule it
+    assert dateline('<time datetime="2019-09-03">12/22/2023</time>', "en-US") == "2023-12-22"
+
+
+def test_today_s_date_in_the_site_masthead_is_not_the_story_s_date():
+    from pipelines.dates import visible_date
+    from pipelines.extract import ExtractOptions, extract_page
+
+    story = _story_page().decode().replace(
+        "<main>", '<header class="site"><nav><a href="/">Home</a> <a href="/money">Money</a></nav>'
+                  '<div class="block-date">Friday, December 19, 2025</div></header><main>', 1).replace(
+        "</h1>", "</h1><p>By Mara Okafor</p><p>December 12, 2025</p>", 1)
+    assert visible_date(lxml_html.fromstring(story)) is None
+    out = extract_page(story.encode(), "https://example.org/life/harbor-cranes",
+                       ExtractOptions(site="example.org", domains=("example.org",)), "text/html")
+    assert out["published"][:10] == "2025-12-12", out["published"]
+    # the story's own header (it holds the headline) keeps its date
+    own = lxml_html.fromstring('<html><body><article><header><h1>Cranes</h1><nav><a href="/a">A</a></nav>'
+                               '<span class="date">12 December 2025</span></header></article></body></html>')
+    assert visible_date(own) == "12 December 2025"
+
+
+@pytest.mark.parametrize("lang, label, dateline, day", [
+    ("en", "Published", "October 14, 2025", "2025-10-14"),
+    ("de", "Veröffentlicht am", "14. Oktober 2025", "2025-10-14"),
+    ("fr", "Publié le", "14 octobre 2025", "2025-10-14"),
+])
+def test_a_date_beside_a_published_label_of_its_own_is_the_shown_date(lang, label, dateline, day):
+    from pipelines.dates import normalize_date, visible_date
+
+    tree = lxml_html.fromstring(f'<html lang="{lang}"><body><div class="hero"><div class="t1">{label}</div>'
+                                f'<div class="t2">{dateline}</div><a href="/c">Training</a></div>'
+                                "<h1>Top companies</h1><p>Text of the story.</p></body></html>")
+    assert normalize_date(visible_date(tree))[:10] == day
+
+
+def test_a_comment_between_the_published_label_and_its_date_is_passed_over():
+    from pipelines.dates import normalize_date, visible_date
+
+    for between in ("<!-- date -->", "<?php echo ?>"):
+        tree = lxml_html.fromstring(f"<html><body><div><span>Published</span>{between}<span>3 May 2024</span></div>"
+                                    "<h1>Top companies</h1></body></html>")
+        assert normalize_date(visible_date(tree))[:10] == "2024-05-03", between
+
+
+def test_a_date_published_carried_by_a_script_s_escaped_data_dates_an_undated_page():
+    from pipelines.extract import ExtractOptions, extract_page
+
+    flight = (r'<script>self.__next_f.push([1,"{\"@context\":\"https://schema.org\",\"@type\":\"BlogPosting\",'
+              r'\"dateModified\":\"2025-03-01T00:00:00.000Z\",\"datePublished\":\"2025-02-04T00:00:00.000Z\"}"])'
+              "</script>")
+    options = ExtractOptions(site="example.org", domains=("example.org",))
+    out = extract_page(_story_page(footer=flight), "https://example.org/blog/harbor-cranes", options, "text/html")
+    assert (out["published"] or "").startswith("2025-02-04"), out["published"]
+    # a page that states its date in its markup keeps it
+    marked = _story_page(head='<meta property="article:published_time" content="2024-05-06T08:00:00Z">', footer=flight)
+    out = extract_page(marked, "https://example.org/blog/harbor-cranes", options, "text/html")
+    assert out["published"].startswith("2024-05-06"), out["published"]

@@ -64,6 +64,14 @@ def test_the_dateline_under_the_headline_is_the_published_date_when_nothing_mark
     assert out["published"][:10] == day
 
 
+def test_a_dateline_in_an_element_extraction_drops_as_furniture_still_dates_the_story():
+    # a CMS names its dateline paragraph a "caption"; the body's furniture filter drops it, but the
+    # page showed it, and the dates are read from the page as it was served
+    out = extract(page(before='<p class="rte-paragraph__caption">21. Januar 2022 | Mobilität</p>', lang="de",
+                       after=""))
+    assert (out["published"] or "")[:10] == "2022-01-21", out["published"]
+
+
 def test_a_date_labelled_as_an_update_under_the_headline_is_not_the_published_date():
     out = extract(page(before="<p>Updated:</p><p>March 3, 2025</p><p>Published February 4, 2025</p>"))
     assert out["published"][:10] == "2025-02-04"

@@ -186,6 +186,22 @@ def test_short_lines_at_an_address_ending_in_a_headline_are_kept():
     assert result["kind"] == "article"
 
 
+def test_short_lines_under_a_dateline_written_below_the_headline_are_kept():
+    # a club's news item with no markup, byline or story address: the date under its headline is
+    # the sign of a story; the same lines without it read as a service page
+    lines = ["<p>Warm war es ... schön war es ...</p>", "<p>Unser Sommerfest am Vereinsheim</p>",
+             "<p>Über 200 Gäste, Kuchen und Musik bis spät</p>", "<p>Danke an alle Helfer!</p>",
+             "<p>Die Jugend gewann das Turnier der Nachbarvereine im Elfmeterschießen</p>",
+             "<p>Der Grill lief ab Mittag, die Hüpfburg bis zum Abend</p>",
+             "<ul><li>Fotos: Vorstand</li><li>Bericht: Jugendabteilung</li><li>Nächster Termin im Juli</li>"
+             "<li>Aufbau ab 9 Uhr am Samstag</li></ul>"]
+    url = "https://example.de/verein/items/warm-war-es.html"
+    dated = extract(page(["<p>10.06.2018 22:00</p>"] + lines, title="Sommerfest", lang="de"), url)
+    assert dated["kind"] == "article" and dated["published"].startswith("2018-06-10"), dated
+    undated = extract(page(lines, title="Sommerfest", lang="de"), url)
+    assert undated["kind"] == "not-article" and undated["detail"].startswith("no sign of an article")
+
+
 def test_prose_is_told_in_scripts_without_spaces_or_sentence_stops():
     japanese = ["剪定は冬の終わり、木がまだ眠っているうちに行うと、枝の形がよく見え、春に樹液が動き出す前に切り口が"
                 "ふさがります。まず枯れた枝や傷んだ枝を、幹との付け根のすぐ外側で切り落とします。"] * 3
