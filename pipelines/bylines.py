@@ -12,10 +12,11 @@ from pipelines.names import MONTHS_DAYS, clean_name, split_names
 # byline markup in English and the class names and author-page paths of other languages
 # ("autor", "auteur", "forfatter", "verfasser", "/autoren/…", "/skribent/…"); "author" not the start
 # of "authorization", "authorize" or "authority" (a payment feature, a form, an agency)
+_AUTHOR_WORD = "author(?!i[stz])"
 _BYLINE_XPATH = (
     '//*[@rel="author" or @itemprop="author" or '
-    're:test(@class, "author(?!i[stz])|byline|writer|contributor|authname|autor|auteur|forfatter|verfasser", "i") or '
-    're:test(@id, "author(?!i[stz])|byline|autor", "i") or re:test(@data-testid, "author(?!i[stz])|byline", "i")] | '
+    f're:test(@class, "{_AUTHOR_WORD}|byline|writer|contributor|authname|autor|auteur|forfatter|verfasser", "i") or '
+    f're:test(@id, "{_AUTHOR_WORD}|byline|autor", "i") or re:test(@data-testid, "{_AUTHOR_WORD}|byline", "i")] | '
     '//a[re:test(@href, "/(author|authors|writer|writers|staff|bios?|by|contributors?|journalists?|reporters?|'
     'columnists?|autor|autores|autoren|autorin|autore|autori|auteurs?|forfattere?|skribent(er)?|journalisten|'
     'redakteur(e|in)?|redaktor)/[^/?#]+", "i")]'
@@ -91,7 +92,7 @@ def _files_the_story(el, within) -> bool:
 
 
 _NOT_AUTHOR_ATTR = re.compile(r"authori[stz]", re.I)
-_AUTHOR_ATTR = re.compile(r"author(?!i[stz])|byline|writer", re.I)
+_AUTHOR_ATTR = re.compile(f"{_AUTHOR_WORD}|byline|writer", re.I)
 
 
 def credits_nobody(tree, name: str, depth: int = 4) -> bool:

@@ -64,11 +64,9 @@ def report(explained: dict[str, Any]) -> list[str]:
         if "title" in trace:
             lines.append(f"  -> {trace['title']!r}")
         lines += ["", "date candidates:"]
-        for source, value in (("json-ld", meta.published_ld), ("meta", meta.published_meta),
-                              ("time element", meta.published_time), ("modified", meta.modified)):
-            if value:
-                lines.append(f"  {source:<18} {value!r} -> {normalize_date(value)}")
-        for source, value in trace.get("date_readings", {}).items():
+        declared = (("json-ld", meta.published_ld), ("meta", meta.published_meta),
+                    ("time element", meta.published_time), ("modified", meta.modified))
+        for source, value in (*declared, *trace.get("date_readings", {}).items()):
             if value:
                 lines.append(f"  {source:<18} {value!r} -> {normalize_date(value)}")
         if result["kind"] == "article":

@@ -39,7 +39,8 @@ MIN_WORDS = 40  # the default word floor of an article; the one definition (craw
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
 # sign-up boxes, link rails, share bars. Matched on class and id names every CMS uses.
 _FURNITURE_NAMES = ("cookie-banner", "cookie-consent", "cookieconsent", "cookie-notice", "cookie-law",
-                    "consent-banner", "consent-modal", "privacy-pref", "privacy-banner", "gdpr", "newsletter-signup", "newsletter-form", "newsletter-promo", "inline-newsletter",
+                    "consent-banner", "consent-modal", "privacy-pref", "privacy-banner", "gdpr", "newsletter-signup",
+                    "newsletter-form", "newsletter-promo", "inline-newsletter",
                     "signup-form", "related-articles", "related-posts", "related-stories", "related-content",
                     "recirc", "more-stories", "read-more-links", "outbrain", "taboola", "share-bar",
                     "social-share", "sharing-tools", "share-tools", "author-bio", "trending-bar", "most-popular",
@@ -273,7 +274,8 @@ def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **
 
 
 def _drop_furniture(tree) -> None:
-    """Remove consent dialogs, sign-up boxes and link rails that are a small part of the page."""
+    """Remove consent dialogs, sign-up boxes and link rails that are a small part of the page (a
+    named consent manager's dialog whatever its size)."""
     found = [el for el in tree.xpath("//*[@class or @id] | //figcaption")
              if el.tag not in ("html", "body", "main", "article")
              and (el.tag == "figcaption" or _FURNITURE_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower()))]

@@ -245,8 +245,8 @@ def _named_like_a_thing(title: str) -> bool:
 NAMED_LIKE_A_THING = Rule("no sign of an article, named like a thing",
                           "no article markup or og:type, no date on the page or in its address, no author, not a "
                           f"story's address nor one ending in a headline; the headline is a name of {NAME_WORDS} "
-                          "words or fewer, not a question or a phrase with a colon; and under {LONG_PARAGRAPHS} long paragraphs (a "
-                          "written piece has more): a service, a product range or a tool",
+                          f"words or fewer, not a question or a phrase with a colon; and under {LONG_PARAGRAPHS} "
+                          "long paragraphs (a written piece has more): a service, a product range or a tool",
                           lambda s: _unsigned(s) and _named_like_a_thing(s.title) and
                           prose_share(s.paragraphs)[1] < LONG_PARAGRAPHS)
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from pipelines import pagekind
 from pipelines.explain import explain, report
 from pipelines.extract import ExtractOptions, extract_page
 
@@ -148,6 +149,7 @@ def test_an_unsigned_page_named_like_a_service_is_refused_though_its_text_is_pro
                      "https://example.com/services/security/")
     assert result["kind"] == "not-article"
     assert result["detail"].startswith("no sign of an article, named like a thing")
+    assert f"under {pagekind.LONG_PARAGRAPHS} long paragraphs" in result["detail"]
 
 
 def test_a_short_headline_is_kept_when_the_page_states_a_date_or_runs_long():
