@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from pipelines import authors as credits
 from pipelines import boilerplate, pagekind
 
@@ -276,18 +278,24 @@ def _trafilatura(tree, url: str, prune: list[str] | None, fast: bool = False, **
 def _drop_furniture(tree) -> None:
     """Remove consent dialogs, sign-up boxes and link rails that are a small part of the page (a
     named consent manager's dialog whatever its size)."""
-    found = [el for el in tree.xpath("//*[@class or @id] | //figcaption")
+    found = [el for el in _NAMED_OR_CAPTION(tree)
              if el.tag not in ("html", "body", "main", "article")
              and (el.tag == "figcaption" or _FURNITURE_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower()))]
     if not found:
         return
-    total = len(tree.text_content() or "")
+    root = tree.getroottree().getroot()
+    total = len(root.text_content() or "")
     for el in found:
-        if el.getparent() is None or el.xpath(".//h1 | .//article | .//main"):
+        # inside furniture already dropped (found in document order, a container before its parts)
+        if el.getparent() is None or el.getroottree().getroot() is not root or _HOLDS_STORY(el):
             continue
         if len(el.text_content() or "") <= total * 0.3 or \
                 _CONSENT_NAME.search(f'{el.get("class", "")} {el.get("id", "")}'.lower()):
             el.drop_tree()
+
+
+_NAMED_OR_CAPTION = etree.XPath("//*[@class or @id] | //figcaption")
+_HOLDS_STORY = etree.XPath(".//h1 | .//article | .//main")
 
 
 _INLINE = ("a", "em", "strong", "i", "b", "span", "br", "sup", "sub", "abbr", "time", "mark", "u", "cite", "q")
