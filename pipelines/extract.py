@@ -35,7 +35,6 @@ from pipelines.urls import canonical_url, same_site
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 WORD = re.compile(r"\w+", re.UNICODE)
 REFERENCE_MIN_WORDS = 80  # a JSON-LD articleBody shorter than this is a teaser, not the story
-SHORT_STORY = 350  # words; a shorter first extraction gets a second opinion
 MIN_WORDS = 40  # the default word floor of an article; the one definition (crawler/config.py reads it)
 
 # Page furniture removed before extraction, when it is a small part of the page: consent dialogs,
@@ -371,8 +370,8 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
     page = _page_words(tree)
     if page >= 150 and words < page * 0.3:
         return "far shorter than the page"
-    if words < SHORT_STORY:
-        return "short"  # a story this short is rare, a story cut short is common
+    # a short story alone is no doubt: asking the default reading of every story under 350 words
+    # changed 2 of 1,250 dev articles (one better, one worse) and cost a tenth of the page budget
     return None
 
 
