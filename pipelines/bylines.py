@@ -39,6 +39,11 @@ def byline_markup(tree) -> list:
     return found
 
 
+# byline markup in a sidebar, footer, menu, form, figure or quotation is another's credit; such an
+# element that holds the headline is no sidebar but a wrapper of the whole page (an ASP.NET page's
+# <form>, a <nav> left unclosed) and says nothing about where the credit stands
+OUTSIDE_STORY = ("ancestor::*[self::aside or self::footer or self::nav or self::form or self::figure or self::blockquote]"
+                 "[not(.//h1)]")
 _SCRIPT_AUTHOR = re.compile(r"""["']?\bauthors?["']?\s*[:=]\s*["']([A-Z][^"'<>{}\[\]]{2,60})["']""")
 
 
@@ -187,8 +192,7 @@ def visible_bylines(tree, limit: int = 12) -> list[str]:
     texts: list[str] = []
     for el in found[: limit * 6]:
         if el.tag in ("meta", "link", "script", "style", "body", "html", "main", "article") or \
-                el.xpath("ancestor::aside|ancestor::footer|ancestor::nav|ancestor::form|ancestor::figure|"
-                         "ancestor::blockquote") or _photo_credit(el) or _quoted(el):
+                el.xpath(OUTSIDE_STORY) or _photo_credit(el) or _quoted(el):
             continue
         if _files_the_story(el, el):
             continue

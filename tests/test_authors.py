@@ -77,3 +77,18 @@ def test_a_writer_is_still_credited_beside_a_testimonial():
     markup = ('<div class="byline">By Jane Doe</div>'
               '<div class="testimonial"><p>"Five stars."</p><span class="author">Michelle Lin</span></div>')
     assert extract(page(before=markup))["authors"] == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("wrapper", ['<form id="aspnetForm" action="/story">', '<nav class="page">'])
+def test_a_byline_inside_a_wrapper_of_the_whole_page_is_a_credit(wrapper):
+    # an ASP.NET page wraps everything in one <form>; a <nav> left unclosed swallows the page: the
+    # wrapper holds the headline, so it is no menu or form the credit could belong to
+    tag = wrapper[1:wrapper.index(" ")]
+    body = page(before='<p class="meta"><a href="/articles/authors/jane-doe">Jane Doe</a></p>').decode()
+    body = body.replace("<body>", f"<body>{wrapper}").replace("</body>", f"</{tag}></body>")
+    assert extract(body.encode())["authors"] == ["Jane Doe"]
+
+
+def test_a_credit_in_a_sidebar_form_is_still_not_the_writer():
+    sidebar = '<form class="subscribe"><a href="/authors/jane-doe">Jane Doe</a> picks the week</form>'
+    assert extract(page(after=sidebar))["authors"] == []
