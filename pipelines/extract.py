@@ -351,6 +351,19 @@ def _page_words(tree) -> int:
         "//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"))
 
 
+def _main_words(tree) -> int:
+    """Words in the page's one <main> or <article> element (scripts, styles, navigation, sidebars
+    and footers left out): the text the page itself marks as its content, in whatever elements
+    it is written (a checklist in <div>s and tables has no <p>)."""
+    for path in ("//main", "//article"):
+        found = tree.xpath(path)
+        if len(found) == 1:
+            return sum(boilerplate.words(t) for t in found[0].xpath(
+                ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::nav or "
+                "ancestor::aside or ancestor::footer or ancestor::form or ancestor::button)]"))
+    return 0
+
+
 def _page_paragraphs(tree) -> list[str]:
     """The page's own <p> texts of some length (the extractor collapses copies; these do not)."""
     texts = (" ".join((p.text_content() or "").split()) for p in tree.xpath("//p"))
@@ -369,6 +382,9 @@ def _doubt(raw: list[str], cleaned: list[str], tree, ref_shingles: set[str]) -> 
         return "unlike its articleBody" if recall < 0.6 else None
     page = _page_words(tree)
     if page >= 150 and words < page * 0.3:
+        return "far shorter than the page"
+    main = _main_words(tree)
+    if main >= 300 and words < main * 0.3:
         return "far shorter than the page"
     # a short story alone is no doubt: asking the default reading of every story under 350 words
     # changed 2 of 1,250 dev articles (one better, one worse) and cost a tenth of the page budget

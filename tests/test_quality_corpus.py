@@ -62,3 +62,18 @@ def test_no_listing_page_becomes_an_article(corpus):
     assert [x["url"] for x in fronts if x["kind"] == "article"] == []
     stories = [x for x in listings if x["type"] == "article"]
     assert all(x["kind"] == "article" for x in stories), [x["url"] for x in stories if x["kind"] != "article"]
+
+
+@pytest.mark.parametrize("page_id, url, passage", [
+    # a checklist of <div>s (no <p>) inside the page's <main>: the first reading kept its intro only
+    ("4184", "https://www.consumerreports.org/cars/car-repair-maintenance/your-car-maintenance-checklist-a6808357212/",
+     "Time and engine operation change the pH of the coolant"),
+    ("0073", "https://nutritionsource.hsph.harvard.edu/healthy-eating-plate/",
+     "Protein power – ¼ of your plate. Fish, poultry, beans"),
+])
+def test_a_story_the_first_reading_cut_to_a_fraction_of_the_page_main_is_read_in_full(corpus, page_id, url, passage):
+    path = corpus / "wcxb-dev" / "dev" / "html" / f"{page_id}.html.gz"
+    if not path.is_file():
+        pytest.skip("wcxb-dev is not available")
+    out = extract_page(gzip.decompress(path.read_bytes()), url, quality.options_for(url), "text/html")
+    assert out["kind"] == "article" and passage in out["body"]
