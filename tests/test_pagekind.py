@@ -89,6 +89,16 @@ def test_a_shop_s_cart_button_is_read_in_other_languages():
         assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page"), lang
 
 
+def test_a_theme_s_setting_to_show_prices_is_no_shop_but_a_price_tag_is():
+    # Squarespace prints "show-product-price" among the classes of every page's <body>
+    flag = page(paragraphs(GUIDE), title="Pruning").replace(
+        b"<body>", b'<body class="gallery-auto-crop product-list-titles-under show-product-price show-product-item-nav">')
+    assert extract(flag, "https://example.com/shears/pruning")["kind"] == "article"
+    tag = page(paragraphs(GUIDE) + ['<span class="money product-price">$24</span>'], title="Pruning")
+    shop = extract(tag, "https://example.com/shears/pruning")
+    assert shop["kind"] == "not-article" and shop["detail"].startswith("shop page")
+
+
 def test_a_magazine_review_of_a_product_is_kept():
     head = ('<meta property="og:type" content="article"><meta name="author" content="Jane Doe">'
             '<meta property="article:published_time" content="2024-03-05T10:00:00Z">' +
