@@ -81,15 +81,16 @@ def utc_now() -> str:
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                    text_date: Any = None, shown: Any = None, near_headline: Any = None,
-                   library: Any = None, scripted: Any = None) -> tuple[str | None, str | None]:
+                   library: Any = None, scripted: Any = None, updated: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
     with where it came from. ``text_date`` is a callable searched last (dates in the text); by
     default the vote of the three readings below (``text_date_vote``). ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
     written just under the headline) and ``library`` (htmldate's reading of the page) are the
     evidence the declared date is weighed against: a refreshed story shows its later date, and a
     date two readings of the page agree on beats a declared one nothing on the page repeats.
-    ``scripted`` (a callable: the datePublished a script's data carries) is asked only when
-    nothing above states a date, before the text is searched."""
+    ``updated`` (a callable: a date labelled as an update under the headline) and then ``scripted``
+    (the datePublished a script's data carries) are asked only when nothing above states a date,
+    before the text is searched."""
     candidates = (
         (meta.published_ld, "json-ld"),
         (meta.published_meta, "meta"),
@@ -106,6 +107,11 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                 return (_shown_instead(meta, normalized, readings) or _seen_instead(meta, normalized, url, readings)
                         or (normalized, source))
             return normalized, source
+    # a page that declares no date and shows only its update's under the headline: that is the story's
+    # latest day and its first is unknown; a date found elsewhere in the text is a teaser's more often
+    updated_date = _plausible(normalize_date((updated() if updated is not None else None) or ""))
+    if updated_date and not readings["headline"]:
+        return updated_date, "text"
     # asked only when nothing else states a date: the schema.org data a script carries
     scripted_date = _plausible(normalize_date((scripted() if scripted is not None else None) or ""))
     if scripted_date:
@@ -479,9 +485,10 @@ def _texts_after(el, limit: int):
                 return
 
 
-def headline_date(tree) -> str | None:
+def headline_date(tree, updates: bool = False) -> str | None:
     """The date written in the lines just after the headline (the dateline beside the byline,
-    with no date markup), as ISO; never one labelled as an update."""
+    with no date markup), as ISO; one labelled as an update ("Last updated: Dec 12") only with
+    ``updates``."""
     from datetime import datetime, timedelta
 
     from htmldate.extractors import custom_parse
@@ -501,7 +508,7 @@ def headline_date(tree) -> str | None:
                 break
             # a day, a month and a year ("4 Feb 2025", "12.12.2025"), never a year alone
             if len(text) <= 80 and _YEAR.search(text) and len(re.findall(r"\d+", text)) >= 2 and \
-                    not _UPDATED.search(previous + " " + text):
+                    (updates or not _UPDATED.search(previous + " " + text)):
                 if marked is None:
                     marked = _time_marks(tree)
                 cjk = _CJK_DATE.search(text)

@@ -112,7 +112,9 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     # the dates the page shows, read before extraction edits the tree: it drops the furniture a
     # dateline sits in (a byline bar, a meta row), and htmldate then reads what is left
     shown, near_headline = visible_date(tree), headline_date(tree)
-    trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline}
+    updated = headline_date(tree, updates=True) if near_headline is None else None
+    trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline,
+                              "an update under the headline": updated}
     # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
     shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
         date_from_url(url) or shown or near_headline)
@@ -143,7 +145,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     published, source = pick_published(meta, hints, url,
                                        shown=lambda: shown, near_headline=lambda: near_headline,
                                        library=lambda: _library_date(load_html(text), url),
-                                       scripted=lambda: script_published(text))
+                                       scripted=lambda: script_published(text), updated=lambda: updated)
     return {
         "kind": "article",
         "url": canonical,

@@ -163,3 +163,21 @@ def test_a_date_published_carried_by_a_script_s_escaped_data_dates_an_undated_pa
     marked = _story_page(head='<meta property="article:published_time" content="2024-05-06T08:00:00Z">', footer=flight)
     out = extract_page(marked, "https://example.org/blog/harbor-cranes", options, "text/html")
     assert out["published"].startswith("2024-05-06"), out["published"]
+
+
+def test_an_update_under_the_headline_dates_a_page_that_states_no_other_date():
+    from pipelines.extract import ExtractOptions, extract_page
+
+    options = ExtractOptions(site="example.org", domains=("example.org",))
+    byline = '</h1><p class="byline">By Mara Okafor · Last updated: December 11, 2025</p>'
+    rail = ('<aside><h2>More guides</h2><ul><li><a href="/guides/quay-lights">How the quay lights were rewired</a> '
+            '<p class="card-date">Updated October 17, 2025</p></li></ul></aside>')
+    # the rail comes first in the source, as a sidebar or a menu of cards often does
+    page = _story_page().replace(b"</h1>", byline.encode(), 1).replace(b"<main>", rail.encode() + b"<main>", 1)
+    out = extract_page(page, "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert (out["published"] or "").startswith("2025-12-11"), out["published"]
+    # a page that declares when it was published keeps that date
+    marked = _story_page(head='<meta property="article:published_time" content="2024-05-06T08:00:00Z">').replace(
+        b"</h1>", byline.encode(), 1).replace(b"<main>", rail.encode() + b"<main>", 1)
+    out = extract_page(marked, "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert out["published"].startswith("2024-05-06"), out["published"]
