@@ -81,14 +81,15 @@ def utc_now() -> str:
 
 def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
                    text_date: Any = None, shown: Any = None, near_headline: Any = None,
-                   library: Any = None, scripted: Any = None, updated: Any = None) -> tuple[str | None, str | None]:
+                   library: Any = None, scripted: Any = None, updated: Any = None, above: Any = None) -> tuple[str | None, str | None]:
     """The first date the page (or the feed or sitemap that listed it) states, as ISO 8601 UTC,
     with where it came from. ``text_date`` is a callable searched last (dates in the text); by
     default the vote of the three readings below (``text_date_vote``). ``shown`` and ``near_headline`` (callables: the date displayed with the story, the date
     written just under the headline) and ``library`` (htmldate's reading of the page) are the
     evidence the declared date is weighed against: a refreshed story shows its later date, and a
     date two readings of the page agree on beats a declared one nothing on the page repeats.
-    ``updated`` (a callable: a date labelled as an update under the headline) and then ``scripted``
+    ``updated`` (a callable: a date labelled as an update under the headline), ``above`` (the date
+    written just above the headline) and then ``scripted``
     (the datePublished a script's data carries) are asked only when nothing above states a date,
     before the text is searched."""
     candidates = (
@@ -110,6 +111,8 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
     # a page that declares no date and shows only its update's under the headline: that is the story's
     # latest day and its first is unknown; a date found elsewhere in the text is a teaser's more often
     updated_date = _plausible(normalize_date((updated() if updated is not None else None) or ""))
+    if not updated_date and above is not None and not readings["headline"]:  # a kicker's dateline
+        updated_date = _plausible(normalize_date(above() or ""))
     if updated_date and not readings["headline"]:
         return updated_date, "text"
     # asked only when nothing else states a date: the schema.org data a script carries
@@ -485,10 +488,21 @@ def _texts_after(el, limit: int):
                 return
 
 
-def headline_date(tree, updates: bool = False) -> str | None:
+_TEXT_NODES_ABOVE_HEADLINE = 6  # pieces of text read above the headline: a kicker's dateline sits there
+
+
+def _texts_above(h1, limit: int) -> list[str]:
+    """The last ``limit`` text pieces before ``h1``, nearest first (the preceding axis counts back);
+    none from the site's masthead (today's date) or another story's teaser."""
+    pieces = h1.xpath("preceding::text()[normalize-space()][not(ancestor::script or ancestor::style or "
+                      f"ancestor::noscript)][position() <= {limit}]")[::-1]
+    return [str(t) for t in pieces if not (_in_masthead(t.getparent()) or _in_teaser(t.getparent()))]
+
+
+def headline_date(tree, updates: bool = False, above: bool = False) -> str | None:
     """The date written in the lines just after the headline (the dateline beside the byline,
     with no date markup), as ISO; one labelled as an update ("Last updated: Dec 12") only with
-    ``updates``."""
+    ``updates``; with ``above``, the date written in the few lines just before it (a kicker's)."""
     from datetime import datetime, timedelta
 
     from htmldate.extractors import custom_parse
@@ -499,7 +513,14 @@ def headline_date(tree, updates: bool = False) -> str | None:
     marked = None
     for h1 in tree.xpath("//h1")[:2]:
         read, previous = 0, ""
-        for node in _texts_after(h1, _TEXT_NODES_AFTER_HEADLINE):
+        if above:  # nearest first, each with the piece written before it (its label)
+            pieces = _texts_above(h1, _TEXT_NODES_ABOVE_HEADLINE + 1)
+            pairs = zip(pieces[:_TEXT_NODES_ABOVE_HEADLINE], pieces[1:] + [""])
+        else:
+            pairs = ((node, None) for node in _texts_after(h1, _TEXT_NODES_AFTER_HEADLINE))
+        for node, label in pairs:
+            if label is not None:
+                previous = ascii_digits(" ".join(label.split()))[-40:]
             text = ascii_digits(" ".join(node.split()))
             if not text:
                 continue

@@ -113,6 +113,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     # dateline sits in (a byline bar, a meta row), and htmldate then reads what is left
     shown, near_headline = visible_date(tree), headline_date(tree)
     updated = headline_date(tree, updates=True) if near_headline is None else None
+    above = (headline_date(tree, above=True) or headline_date(tree, updates=True, above=True)
+             if near_headline is None and not updated else None)
     trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline,
                               "an update under the headline": updated}
     # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
@@ -145,7 +147,7 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     published, source = pick_published(meta, hints, url,
                                        shown=lambda: shown, near_headline=lambda: near_headline,
                                        library=lambda: _library_date(load_html(text), url),
-                                       scripted=lambda: script_published(text), updated=lambda: updated)
+                                       scripted=lambda: script_published(text), updated=lambda: updated, above=lambda: above)
     return {
         "kind": "article",
         "url": canonical,

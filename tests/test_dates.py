@@ -181,3 +181,24 @@ def test_an_update_under_the_headline_dates_a_page_that_states_no_other_date():
         b"</h1>", byline.encode(), 1).replace(b"<main>", rail.encode() + b"<main>", 1)
     out = extract_page(marked, "https://example.org/guides/harbor-cranes", options, "text/html")
     assert out["published"].startswith("2024-05-06"), out["published"]
+
+
+def test_a_dateline_just_above_the_headline_dates_a_page_that_states_no_other_date():
+    from pipelines.extract import ExtractOptions, extract_page
+
+    options = ExtractOptions(site="example.org", domains=("example.org",))
+    rail = ('<aside><h2>More guides</h2><ul><li><a href="/guides/quay-lights">How the quay lights were rewired</a> '
+            '<p class="card-date">October 17, 2025</p></li></ul></aside>')
+    kicker = b'<p class="kicker"><a href="/guides/">Guides</a> January 23, 2025</p><h1>'
+    page = _story_page().replace(b"<h1>", kicker, 1).replace(b"<main>", rail.encode() + b"<main>", 1)
+    out = extract_page(page, "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert (out["published"] or "").startswith("2025-01-23"), out["published"]
+    # the date above an update's label is the first one: the update is not the story's date
+    both = kicker.replace(b"</p>", b" <span>Updated: March 2, 2026</span></p>")
+    page = _story_page().replace(b"<h1>", both, 1).replace(b"<main>", rail.encode() + b"<main>", 1)
+    out = extract_page(page, "https://example.org/guides/harbor-cranes", options, "text/html")
+    assert (out["published"] or "").startswith("2025-01-23"), out["published"]
+    # today's date in the site's masthead, above the story, is not read as the story's
+    masthead = ('<html><body><header role="banner"><nav><a href="/">Home</a></nav><p>Thursday, March 5, 2026</p>'
+                '</header><main><h1>How harbor cranes charge</h1><p>The cranes charge overnight.</p></main></body></html>')
+    assert headline_date(lxml_html.fromstring(masthead), above=True) is None
