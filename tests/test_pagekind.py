@@ -360,3 +360,32 @@ def test_a_category_or_tag_address_is_a_listing_even_with_og_type_article():
         assert (result["kind"], result["detail"]) == ("not-article", "category address"), url
     dated = extract(page(paragraphs(GUIDE), title="Pruning", head=head), "https://example.com/tag/garden/2024/03/05/pruning")
     assert dated["kind"] == "article"
+
+
+# -- addresses: a firm's offer ----------------------------------------------------------------------
+
+OG_ARTICLE = '<meta property="og:type" content="article">'
+
+
+@pytest.mark.parametrize("url, lang", [("https://example.com/services/cloud-migration/", "en"),
+                                       ("https://example.fr/nos-prestations/prestations/migration-cloud/", "fr"),
+                                       ("https://example.de/leistungen/cloud-migration", "de"),
+                                       ("https://example.com/what-we-do/cloud-migration.html", "en")])
+def test_a_page_filed_under_the_firm_s_offer_is_refused_whatever_og_type_it_prints(url, lang):
+    result = extract(page(paragraphs(SERVICE_PROSE), title="Cloud migration for growing firms", head=OG_ARTICLE,
+                          lang=lang), url)
+    assert result["kind"] == "not-article" and result["detail"].startswith("offer's address"), result
+
+
+def test_a_story_filed_under_the_firm_s_offer_is_kept_when_it_gives_a_sign():
+    url = "https://example.com/services/cloud-migration/"
+    dated = OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    credited = OG_ARTICLE + '<meta name="author" content="Jane Doe">'
+    for head, title in ((dated, "Cloud migration for growing firms"), (credited, "Cloud migration for growing firms"),
+                        (OG_ARTICLE, "What is a cloud migration?")):
+        assert extract(page(paragraphs(SERVICE_PROSE), title=title, head=head), url)["kind"] == "article", head
+    # a story's address or a headline in the address is sign enough
+    for url in ("https://example.com/services/news/cloud-migration-2024",
+                "https://example.com/services/how-we-moved-a-bank-to-the-cloud/"):
+        assert extract(page(paragraphs(SERVICE_PROSE), title="Cloud migration for growing firms", head=OG_ARTICLE),
+                       url)["kind"] == "article", url
