@@ -103,7 +103,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
                                     scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
     authors = trace["authors"] = choice.authors
     trace["author_candidates"] = choice.candidates
-    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors))
+    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors),
+                                   shape=pagekind.page_shape(tree))
     refused = pagekind.not_article(signals)
     if refused:
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}

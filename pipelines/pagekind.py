@@ -85,6 +85,15 @@ _STORY_PATH = re.compile(r"/(news|blogs?|articles?|stor(y|ies)|posts?|nachrichte
                          r"[^/?#]*[-_0-9][^/?#]*", re.I)
 _DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?|glossary)(/|$)",
                         re.I)
+# documentation generators by the names they print in <meta name="generator">; not a general site
+# generator (Hugo, Jekyll, Astro, Gatsby: blogs too) unless its docs theme is named (Docsy, Just the Docs)
+DOCS_GENERATORS = ("gitbook", "docusaurus", "sphinx", "mkdocs", "dokuwiki", "starlight", "vuepress", "vitepress",
+                   "just the docs", "read the docs", "readthedocs", "docsy", "mdbook", "rustdoc", "doxygen", "javadoc",
+                   "antora", "docfx", "nextra", "mintlify", "docsify", "bookdown", "hugo-book", "retype")
+_DOCS_GENERATOR = re.compile("|".join(re.escape(g) for g in DOCS_GENERATORS))
+# Measured on wcxb-dev: refuses 4 manuals the address rules keep (a GitBook, a bookdown book, a
+# Starlight guide, a DokuWiki page) for one article: an undated, unsigned buyer's guide built with
+# mkdocs-material. None of articles/, htmldate-bbaw or newspaper-fulltext.
 _PRODUCT_OG = re.compile(r"product|ecommerce|(^|[:.])item$")
 HEADLINE_WORDS = 5
 
@@ -100,6 +109,32 @@ LONG_PARAGRAPHS = 8  # ... unless it has this many long paragraphs
 
 
 @dataclass(frozen=True)
+class PageShape:
+    """What the rules read of the page's tree, counted once before extraction edits it."""
+
+    generator: str = ""  # <meta name="generator">, lowercased (several joined by " | ")
+    buttons: int = 0  # links and buttons whose class names a button or a call to action
+    headings: int = 0  # h2-h4
+    linked_headings: int = 0  # h2-h4 holding a link or inside one: a card's title
+
+
+# a class naming a button or a call to action, as a word of it (btn, btn-primary, wp-block-button__link, cta-link)
+_BUTTON_CLASS = re.compile(r"(^|[\s_-])(btn|button|cta)($|[\s_-])", re.I)
+_SHAPE_HEADINGS = "//h2 | //h3 | //h4"
+_LINKED = "boolean(.//a[@href] or ancestor::a[@href])"
+
+
+def page_shape(tree) -> PageShape:
+    """The counts the shape rules read, from the page's parsed tree (before extraction)."""
+    generator = " | ".join(g.strip().lower() for g in tree.xpath(
+        "//meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content"))
+    buttons = sum(1 for c in tree.xpath("//a/@class | //button/@class") if _BUTTON_CLASS.search(c))
+    headings = tree.xpath(_SHAPE_HEADINGS)
+    return PageShape(generator=generator, buttons=buttons, headings=len(headings),
+                     linked_headings=sum(1 for h in headings if h.xpath(_LINKED)))
+
+
+@dataclass(frozen=True)
 class PageSignals:
     """What the rules look at, gathered once per page."""
 
@@ -110,6 +145,7 @@ class PageSignals:
     shown_date: bool = False  # a publication date shown on the page or in its address
     paragraphs: tuple[str, ...] = field(default=())  # the extracted text, for ``not_story``
     title: str = ""  # the headline chosen, for ``not_story``
+    shape: PageShape = field(default_factory=PageShape)
 
     @property
     def article_markup(self) -> bool:
@@ -186,6 +222,11 @@ RULES = (
          "address, and no dated article markup (a manual's TechArticle is none; its pages print the date they "
          "were last built)", lambda s: not date_from_url(s.url) and _address(s, _DOCS_HOST, _DOCS_PATH)
          and not _story_address(s), "reference"),
+    Rule("documentation generator", "<meta name=\"generator\"> names a documentation generator (GitBook, "
+         "Docusaurus, Sphinx, MkDocs, DokuWiki, Starlight, VuePress, VitePress, Just the Docs, Read the Docs, Docsy, "
+         "mdBook, rustdoc, ...), and no dated article markup: a manual's page, wherever it is served. A guide or an "
+         "essay published with one of them and no dated markup is refused with the manuals",
+         lambda s: bool(_DOCS_GENERATOR.search(s.shape.generator)), "reference"),
     Rule("business markup", "JSON-LD describes a local business or a firm's service (LocalBusiness, "
          "ProfessionalService, ...) or names a contact/about/checkout page; no stated publication date, not a "
          "story's address nor one ending in a headline", lambda s: bool(s.meta.ld_types & BUSINESS_TYPES)

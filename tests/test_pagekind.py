@@ -389,3 +389,24 @@ def test_a_story_filed_under_the_firm_s_offer_is_kept_when_it_gives_a_sign():
                 "https://example.com/services/how-we-moved-a-bank-to-the-cloud/"):
         assert extract(page(paragraphs(SERVICE_PROSE), title="Cloud migration for growing firms", head=OG_ARTICLE),
                        url)["kind"] == "article", url
+
+
+# -- the page's build: a documentation generator ------------------------------------------------------
+
+@pytest.mark.parametrize("generator", ["Docusaurus v3.5.2", "mkdocs-1.6.1, mkdocs-material-9.7.1", "Starlight v0.36.0",
+                                       "GitBook (aa87699)", "DokuWiki", "Sphinx 7.2.6"])
+def test_a_page_built_by_a_documentation_generator_is_refused_at_any_address(generator):
+    head = OG_ARTICLE + f'<meta name="generator" content="{generator}">'
+    result = extract(page(paragraphs(GUIDE), title="Pruning fruit trees", head=head), "https://example.com/start/pruning")
+    assert result["kind"] == "not-article" and result["detail"].startswith("documentation generator"), generator
+
+
+def test_a_dated_post_of_a_documentation_site_s_blog_and_a_site_generator_s_post_are_kept():
+    post = jsonld(**{"@type": "BlogPosting", "headline": "Version 3 is out", "datePublished": "2024-03-05"})
+    head = '<meta name="generator" content="Docusaurus v3.5.2">' + post
+    assert extract(page(paragraphs(GUIDE), title="Version 3 is out", head=head),
+                   "https://example.com/blog/version-3")["kind"] == "article"
+    for generator in ("Hugo 0.143.1", "Jekyll v4.4.1", "Astro v5.16.1"):  # blogs are built with these too
+        head = f'<meta name="generator" content="{generator}">'
+        assert extract(page(paragraphs(GUIDE), title="Pruning fruit trees", head=head),
+                       "https://example.com/start/pruning")["kind"] == "article", generator
