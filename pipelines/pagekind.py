@@ -366,11 +366,40 @@ OFFER_ADDRESS = Rule("offer's address",
 # as a sign it refused 1 page, and lost that explainer.
 
 
+# A landing page: a row of calls to action (links and buttons styled as buttons) around short lines
+# of copy. A story has a share button or two, and paragraphs of sentences.
+LANDING_BUTTONS = 10
+LANDING_WORDS = 15  # average words of a paragraph of the text extracted
+
+
+def _landing(signals: PageSignals) -> bool:
+    if signals.shape.buttons < LANDING_BUTTONS or not _unsigned(signals, og_type=False):
+        return False
+    words = [boilerplate.words(p) for p in signals.paragraphs]
+    return bool(words) and sum(words) / len(words) < LANDING_WORDS
+
+
+LANDING_PAGE = Rule("landing page",
+                    f"{LANDING_BUTTONS} or more links or buttons styled as buttons or calls to action (class btn, "
+                    f"button, cta), paragraphs under {LANDING_WORDS} words on average, and no sign of a story: no "
+                    "article markup (og:type article alone is none), no date, no author, not a story's address nor "
+                    "one ending in a headline. A story of short lines on a site whose every link is a button, with "
+                    "none of those signs, is refused with it", _landing)
+
+# Measured on wcxb-dev: refuses 6 service and shop pages (2 and 4 by half of the sites) the other rules
+# keep, no article of any dev set; with paragraphs under 18 words, 12 for 2 articles; with 6 buttons,
+# 9 for one article of wcxb-dev and one of htmldate-bbaw; with og:type article as a sign, 3.
+
+
+STORY_RULES = (NOT_A_STORY, NAMED_LIKE_A_THING, OFFER_ADDRESS, LANDING_PAGE)
+
+
 def not_story(signals: PageSignals) -> Rule | None:
     """The rule saying a page that gives no sign of being an article is not one: its text is not
-    prose, its headline names a thing, or its address files it under the firm's offer (asked after
-    extraction: ``signals.paragraphs`` holds the text, ``signals.title`` the headline)."""
-    return next((rule for rule in (NOT_A_STORY, NAMED_LIKE_A_THING, OFFER_ADDRESS) if rule.test(signals)), None)
+    prose, its headline names a thing, its address files it under the firm's offer, or it is a
+    landing page of buttons and short lines (asked after extraction: ``signals.paragraphs`` holds
+    the text, ``signals.title`` the headline)."""
+    return next((rule for rule in STORY_RULES if rule.test(signals)), None)
 
 
 # Not a rule: "no article markup, no date, no credit, not a post's address" alone. Measured on the

@@ -410,3 +410,30 @@ def test_a_dated_post_of_a_documentation_site_s_blog_and_a_site_generator_s_post
         head = f'<meta name="generator" content="{generator}">'
         assert extract(page(paragraphs(GUIDE), title="Pruning fruit trees", head=head),
                        "https://example.com/start/pruning")["kind"] == "article", generator
+
+
+# -- shape: a landing page of buttons --------------------------------------------------------------
+
+LANDING = ["<p>Hire faster with one inbox.</p>", "<p>Post a role in minutes.</p>", "<p>Screen with AI, not guesswork.</p>",
+           "<p>Loved by 10,000 teams worldwide.</p>", "<p>Start free, upgrade when you grow.</p>",
+           "<p>Plans for every size of team, from the first hire to the thousandth, billed monthly.</p>"]
+BUTTONS = "".join(f'<a class="btn btn-primary" href="/signup?{i}">Start free</a>' for i in range(6)) + \
+    "".join(f'<button class="cta-button" type="button">Book a demo {i}</button>' for i in range(5))
+
+
+def test_a_landing_page_of_buttons_and_short_lines_is_refused_though_it_prints_og_type_article():
+    result = extract(page(LANDING + [BUTTONS], title="Hiring software for growing teams", head=OG_ARTICLE),
+                     "https://example.com/hiring")
+    assert result["kind"] == "not-article" and result["detail"].startswith("landing page"), result
+
+
+def test_a_story_of_short_lines_among_buttons_is_kept_with_a_date_or_a_credit():
+    for head in (OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">',
+                 OG_ARTICLE + '<meta name="author" content="Jane Doe">'):
+        result = extract(page(LANDING + [BUTTONS], title="Hiring software for growing teams", head=head),
+                         "https://example.com/hiring")
+        assert result["kind"] == "article", head
+    # nor are buttons alone a sign against a story of paragraphs
+    result = extract(page(paragraphs(GUIDE) + [BUTTONS], title="Pruning fruit trees", head=OG_ARTICLE),
+                     "https://example.com/pruning")
+    assert result["kind"] == "article"
