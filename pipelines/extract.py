@@ -114,8 +114,9 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     # dateline sits in (a byline bar, a meta row), and htmldate then reads what is left
     shown, near_headline = visible_date(tree), headline_date(tree)
     trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline}
-    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
-    shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
+    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too;
+    # read on pages of og:type article as well, which some rules do not count as a sign
+    shown_date = not (signals.article_markup or signals.states_date or signals.credited) and bool(
         date_from_url(url) or shown or near_headline)
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs

@@ -437,3 +437,35 @@ def test_a_story_of_short_lines_among_buttons_is_kept_with_a_date_or_a_credit():
     result = extract(page(paragraphs(GUIDE) + [BUTTONS], title="Pruning fruit trees", head=OG_ARTICLE),
                      "https://example.com/pruning")
     assert result["kind"] == "article"
+
+
+# -- shape: a page of cards ------------------------------------------------------------------------
+
+def cards(n: int, lang: str = "en") -> list[str]:
+    return [f'<div class="card"><h3><a href="/p/{i}">Produkt {i}</a></h3><p>Ab {i} Euro.</p></div>' if lang == "de"
+            else f'<div class="card"><h3><a href="/p/{i}">Recipe {i}</a></h3><p>Ready in {i} minutes.</p></div>'
+            for i in range(n)]
+
+
+def test_a_page_of_linked_cards_is_refused_as_a_listing_though_it_prints_og_type_article():
+    for lang in ("en", "de"):
+        result = extract(page(paragraphs(GUIDE[:1]) + cards(24, lang), title="Air fryer favourites", head=OG_ARTICLE,
+                              lang=lang), "https://example.com/air-fryer-recipes")
+        assert result["kind"] == "not-article" and result["detail"].startswith("page of cards"), (lang, result)
+
+
+def test_a_story_beside_a_rail_of_linked_headlines_is_kept_when_it_gives_a_sign():
+    rail = "<aside>" + "".join(cards(24)) + "</aside>"
+    head = OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    assert extract(page(paragraphs(GUIDE) + [rail], title="Air fryer favourites", head=head),
+                   "https://example.com/air-fryer-recipes")["kind"] == "article"
+    # a story with sections of its own: most of its headings are not links
+    sections = [f"<h2>Step {i}</h2><p>{GUIDE[i % 4]}</p>" for i in range(8)]
+    assert extract(page(sections + cards(20), title="Air fryer favourites", head=OG_ARTICLE),
+                   "https://example.com/air-fryer-recipes")["kind"] == "article"
+
+
+def test_a_date_in_the_address_keeps_a_page_of_og_type_article_from_the_rules_that_do_not_count_og_type():
+    url = "https://example.com/feature/2023-12-19/air-fryer-recipes/.205981"
+    result = extract(page(paragraphs(GUIDE[:1]) + cards(24), title="Air fryer favourites", head=OG_ARTICLE), url)
+    assert result["kind"] == "article", result
