@@ -94,6 +94,11 @@ _DOCS_GENERATOR = re.compile("|".join(re.escape(g) for g in DOCS_GENERATORS))
 # Measured on wcxb-dev: refuses 4 manuals the address rules keep (a GitBook, a bookdown book, a
 # Starlight guide, a DokuWiki page) for one article: an undated, unsigned buyer's guide built with
 # mkdocs-material. None of articles/, htmldate-bbaw or newspaper-fulltext.
+# the address of one product on the big marketplaces' software: Amazon's /dp/ASIN and /gp/product/,
+# a product detail page's /pdp/ (Wayfair, Zalando, Nike ...), eBay's /itm/
+_PRODUCT_PATH = re.compile(r"/(dp|gp/product|pdp|itm)/", re.I)
+# Measured on wcxb-dev: refuses 4 product pages (3 Amazon, 1 Wayfair) the markup rules keep, no article;
+# no address of articles/, htmldate-bbaw or newspaper-fulltext has these segments.
 _PRODUCT_OG = re.compile(r"product|ecommerce|(^|[:.])item$")
 HEADLINE_WORDS = 5
 
@@ -213,6 +218,9 @@ RULES = (
          "not a review of it", lambda s: bool(s.meta.ld_types & OFFERING_TYPES) and not s.reviews, "strong"),
     Rule("product og:type", "og:type says product or item", lambda s: bool(_PRODUCT_OG.search(s.meta.og_type or "")),
          "strong"),
+    Rule("product address", "the address names one product the way marketplace software does (/dp/, "
+         "/gp/product/, /pdp/, /itm/), no article markup: a product page. A magazine's review is served at its "
+         "own address", lambda s: bool(_PRODUCT_PATH.search(urlsplit(s.url).path)), "strong"),
     Rule("forum markup", "JSON-LD describes a forum thread or a Q&A page",
          lambda s: bool(s.meta.ld_types & FORUM_TYPES), "strong"),
     Rule("forum address", "a forum, thread or Q&A address (forum software's URL shapes, without the date a "

@@ -469,3 +469,23 @@ def test_a_date_in_the_address_keeps_a_page_of_og_type_article_from_the_rules_th
     url = "https://example.com/feature/2023-12-19/air-fryer-recipes/.205981"
     result = extract(page(paragraphs(GUIDE[:1]) + cards(24), title="Air fryer favourites", head=OG_ARTICLE), url)
     assert result["kind"] == "article", result
+
+
+# -- addresses: a product, a list -----------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://www.example.com/Atomic-Habits-Proven-Build-Break/dp/0735211299",
+                                 "https://www.example.co.uk/gp/product/B0D1XD1ZV3/ref=ox_sc",
+                                 "https://www.example.de/lighting/pdp/bread-stone-x-beaded-cut-16-row-woodland.html",
+                                 "https://www.example.fr/itm/256123456789"])
+def test_a_marketplace_product_address_is_refused_even_with_og_type_article(url):
+    result = extract(page(paragraphs(GUIDE), title="Atomic Habits", head=OG_ARTICLE), url)
+    assert result["kind"] == "not-article" and result["detail"].startswith("product address"), url
+
+
+def test_a_review_at_a_magazine_s_address_or_with_article_markup_is_kept():
+    markup = jsonld(**{"@type": "Review", "headline": "Atomic Habits, reviewed", "datePublished": "2024-03-05"})
+    head = jsonld(**{"@type": "Article", "headline": "Atomic Habits, reviewed", "datePublished": "2024-03-05"})
+    assert extract(page(paragraphs(GUIDE), title="Atomic Habits, reviewed", head=head),
+                   "https://www.example.com/books/dp/atomic-habits-reviewed")["kind"] == "article"
+    assert extract(page(paragraphs(GUIDE), title="Atomic Habits, reviewed", head=OG_ARTICLE + markup),
+                   "https://www.example.com/books/atomic-habits-reviewed-dp")["kind"] == "article"
