@@ -103,7 +103,8 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
                                     scripts=lambda: script_authors(tree, text), library=credits.library_author(tree))
     authors = trace["authors"] = choice.authors
     trace["author_candidates"] = choice.candidates
-    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors))
+    signals = pagekind.PageSignals(meta=meta, url=url, html=body, credited=bool(authors),
+                                   shape=pagekind.page_shape(tree))
     refused = pagekind.not_article(signals)
     if refused:
         return {"kind": "not-article", "reason": "page-kind", "detail": f"{refused.name}: {refused.why}"}
@@ -116,9 +117,10 @@ def _extract(body: bytes, url: str, options: ExtractOptions, content_type: str,
     above = (headline_date(tree, above=True) or headline_date(tree, updates=True, above=True)
              if near_headline is None and not updated else None)
     trace["date_readings"] = {"shown with the story": shown, "under the headline": near_headline,
-                              "an update under the headline": updated}
-    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too
-    shown_date = not (signals.declares_article or signals.states_date or signals.credited) and bool(
+                              "an update under the headline": updated, "a dateline above the headline": above}
+    # a dateline under the headline with no date markup ("10.06.2018 22:00") is a story's sign too;
+    # read on pages of og:type article as well, which some rules do not count as a sign
+    shown_date = not (signals.article_markup or signals.states_date or signals.credited) and bool(
         date_from_url(url) or shown or near_headline)
     paragraphs, raw = extract_body(tree, url, options, meta, title)
     trace["raw"], trace["paragraphs"] = raw, paragraphs

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pipelines import boilerplate
 from pipelines.dates import date_from_url
@@ -85,6 +85,20 @@ _STORY_PATH = re.compile(r"/(news|blogs?|articles?|stor(y|ies)|posts?|nachrichte
                          r"[^/?#]*[-_0-9][^/?#]*", re.I)
 _DOCS_PATH = re.compile(r"/(docs?|documentation|reference|api|manual|handbook|wiki|javadoc|apidocs|man\d?|glossary)(/|$)",
                         re.I)
+# documentation generators by the names they print in <meta name="generator">; not a general site
+# generator (Hugo, Jekyll, Astro, Gatsby: blogs too) unless its docs theme is named (Docsy, Just the Docs)
+DOCS_GENERATORS = ("gitbook", "docusaurus", "sphinx", "mkdocs", "dokuwiki", "starlight", "vuepress", "vitepress",
+                   "just the docs", "read the docs", "readthedocs", "docsy", "mdbook", "rustdoc", "doxygen", "javadoc",
+                   "antora", "docfx", "nextra", "mintlify", "docsify", "bookdown", "hugo-book", "retype")
+_DOCS_GENERATOR = re.compile("|".join(re.escape(g) for g in DOCS_GENERATORS))
+# Measured on wcxb-dev: refuses 4 manuals the address rules keep (a GitBook, a bookdown book, a
+# Starlight guide, a DokuWiki page) for one article: an undated, unsigned buyer's guide built with
+# mkdocs-material. None of articles/, htmldate-bbaw or newspaper-fulltext.
+# the address of one product on the big marketplaces' software: Amazon's /dp/ASIN and /gp/product/,
+# a product detail page's /pdp/ (Wayfair, Zalando, Nike ...), eBay's /itm/
+_PRODUCT_PATH = re.compile(r"/(dp|gp/product|pdp|itm)/", re.I)
+# Measured on wcxb-dev: refuses 4 product pages (3 Amazon, 1 Wayfair) the markup rules keep, no article;
+# no address of articles/, htmldate-bbaw or newspaper-fulltext has these segments.
 _PRODUCT_OG = re.compile(r"product|ecommerce|(^|[:.])item$")
 HEADLINE_WORDS = 5
 
@@ -100,6 +114,32 @@ LONG_PARAGRAPHS = 8  # ... unless it has this many long paragraphs
 
 
 @dataclass(frozen=True)
+class PageShape:
+    """What the rules read of the page's tree, counted once before extraction edits it."""
+
+    generator: str = ""  # <meta name="generator">, lowercased (several joined by " | ")
+    buttons: int = 0  # links and buttons whose class names a button or a call to action
+    headings: int = 0  # h2-h4
+    linked_headings: int = 0  # h2-h4 holding a link or inside one: a card's title
+
+
+# a class naming a button or a call to action, as a word of it (btn, btn-primary, wp-block-button__link, cta-link)
+_BUTTON_CLASS = re.compile(r"(^|[\s_-])(btn|button|cta)($|[\s_-])", re.I)
+_SHAPE_HEADINGS = "//h2 | //h3 | //h4"
+_LINKED = "boolean(.//a[@href] or ancestor::a[@href])"
+
+
+def page_shape(tree) -> PageShape:
+    """The counts the shape rules read, from the page's parsed tree (before extraction)."""
+    generator = " | ".join(g.strip().lower() for g in tree.xpath(
+        "//meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content"))
+    buttons = sum(1 for c in tree.xpath("//a/@class | //button/@class") if _BUTTON_CLASS.search(c))
+    headings = tree.xpath(_SHAPE_HEADINGS)
+    return PageShape(generator=generator, buttons=buttons, headings=len(headings),
+                     linked_headings=sum(1 for h in headings if h.xpath(_LINKED)))
+
+
+@dataclass(frozen=True)
 class PageSignals:
     """What the rules look at, gathered once per page."""
 
@@ -110,6 +150,7 @@ class PageSignals:
     shown_date: bool = False  # a publication date shown on the page or in its address
     paragraphs: tuple[str, ...] = field(default=())  # the extracted text, for ``not_story``
     title: str = ""  # the headline chosen, for ``not_story``
+    shape: PageShape = field(default_factory=PageShape)
 
     @property
     def article_markup(self) -> bool:
@@ -177,6 +218,9 @@ RULES = (
          "not a review of it", lambda s: bool(s.meta.ld_types & OFFERING_TYPES) and not s.reviews, "strong"),
     Rule("product og:type", "og:type says product or item", lambda s: bool(_PRODUCT_OG.search(s.meta.og_type or "")),
          "strong"),
+    Rule("product address", "the address names one product the way marketplace software does (/dp/, "
+         "/gp/product/, /pdp/, /itm/), no article markup: a product page. A magazine's review is served at its "
+         "own address", lambda s: bool(_PRODUCT_PATH.search(urlsplit(s.url).path)), "strong"),
     Rule("forum markup", "JSON-LD describes a forum thread or a Q&A page",
          lambda s: bool(s.meta.ld_types & FORUM_TYPES), "strong"),
     Rule("forum address", "a forum, thread or Q&A address (forum software's URL shapes, without the date a "
@@ -186,6 +230,11 @@ RULES = (
          "address, and no dated article markup (a manual's TechArticle is none; its pages print the date they "
          "were last built)", lambda s: not date_from_url(s.url) and _address(s, _DOCS_HOST, _DOCS_PATH)
          and not _story_address(s), "reference"),
+    Rule("documentation generator", "<meta name=\"generator\"> names a documentation generator (GitBook, "
+         "Docusaurus, Sphinx, MkDocs, DokuWiki, Starlight, VuePress, VitePress, Just the Docs, Read the Docs, Docsy, "
+         "mdBook, rustdoc, ...), and no dated article markup: a manual's page, wherever it is served. A guide or an "
+         "essay published with one of them and no dated markup is refused with the manuals",
+         lambda s: bool(_DOCS_GENERATOR.search(s.shape.generator)), "reference"),
     Rule("business markup", "JSON-LD describes a local business or a firm's service (LocalBusiness, "
          "ProfessionalService, ...) or names a contact/about/checkout page; no stated publication date, not a "
          "story's address nor one ending in a headline", lambda s: bool(s.meta.ld_types & BUSINESS_TYPES)
@@ -225,11 +274,13 @@ def prose_share(paragraphs: tuple[str, ...] | list[str]) -> tuple[float, int]:
     return sum(n for n, prose in counts if prose) / total, sum(1 for n, _ in counts if n >= LONG_PARAGRAPH)
 
 
-def _unsigned(signals: PageSignals) -> bool:
+def _unsigned(signals: PageSignals, og_type: bool = True) -> bool:
     """No sign of an article at all: no article markup or og:type, no date, no credit, not a story's
     address nor one ending in a headline (weak evidence, but enough to keep a page: a checklist or a
-    top-ten list at /top-10-secure-computing-practices is a story of short lines)."""
-    return not (signals.declares_article or signals.states_date or signals.shown_date or signals.credited
+    top-ten list at /top-10-secure-computing-practices is a story of short lines). ``og_type=False``:
+    og:type article is no sign (a CMS's SEO plugin prints it on every page of a firm's site)."""
+    declared = signals.article_markup or og_type and signals.declares_article
+    return not (declared or signals.states_date or signals.shown_date or signals.credited
                 or _story_address(signals) or _headline_slug(signals))
 
 
@@ -277,11 +328,106 @@ NAMED_LIKE_A_THING = Rule("no sign of an article, named like a thing",
 # htmldate-bbaw.
 
 
+# A segment naming what a firm sells (its services, solutions, products, programmes, what it does)
+# in the main languages of the web, as the whole segment: a company site files the pages of its
+# offer there; a story under such a section carries a date, a credit, article markup or a headline
+# address, which ``_unsigned`` reads. Not "features": news sites file stories there.
+OFFER_NAMES = ("services", "service", "solutions", "solution", "products", "product", "offerings", "programs",
+               "use-cases", "what-we-do",  # en
+               "leistungen", "dienstleistungen", "produkte", "loesungen", "lösungen", "was-wir-tun",
+               "anwendungsfaelle",  # de
+               "prestations", "produits", "ce-que-nous-faisons", "cas-d-usage",  # fr
+               "servicios", "soluciones", "productos", "programas", "que-hacemos", "casos-de-uso",  # es (pt: programas)
+               "servicos", "serviços", "solucoes", "soluções", "produtos", "o-que-fazemos",  # pt
+               "servizi", "soluzioni", "prodotti", "programmi", "cosa-facciamo",  # it
+               "diensten", "oplossingen", "producten", "wat-we-doen",  # nl
+               "tjanster", "tjänster", "tjenester", "ydelser", "produkter", "losningar", "lösningar",
+               "løsninger",  # sv, no, da
+               "palvelut", "ratkaisut", "tuotteet",  # fi
+               "uslugi", "usługi", "rozwiazania", "rozwiązania", "produkty",  # pl (produkty also cs, ru)
+               "sluzby", "služby", "reseni", "řešení",  # cs
+               "hizmetler", "hizmetlerimiz", "cozumler", "çözümler", "urunler", "ürünler",  # tr
+               "услуги", "решения", "продукты", "продукция",  # ru
+               "layanan", "solusi", "produk",  # id
+               "servicii", "solutii", "soluții", "produse",  # ro
+               "szolgaltatasok", "szolgáltatások", "termekek", "termékek",  # hu
+               "サービス", "製品", "서비스", "제품")  # ja, ko
+_OFFER_NAMES = frozenset(OFFER_NAMES)
+
+
+def _offer_address(signals: PageSignals) -> bool:
+    """A segment of the address names the firm's offer (/services/..., /leistungen/, /produits/x)."""
+    return any(unquote(segment).lower() in _OFFER_NAMES for segment in urlsplit(signals.url).path.split("/"))
+
+
+OFFER_ADDRESS = Rule("offer's address",
+                     "a segment of the address names a firm's offer (/services/, /solutions/, /products/, "
+                     "/what-we-do/, /leistungen/, /prestations/, /diensten/ ... in the main languages of the web), and "
+                     "no sign of a story: no article markup (og:type article alone is none: a firm's SEO plugin "
+                     "prints it on every page), no date on the page or in its address, no author, not a story's "
+                     "address nor one ending in a headline, the headline no question. A guide filed there with none "
+                     "of these signs is refused with the firm's pages",
+                     lambda s: _unsigned(s, og_type=False) and _offer_address(s) and not re.search(r"[?？]", s.title))
+
+# Measured on wcxb-dev: refuses 7 of the service pages the other rules keep, no article of any dev
+# set (the question exempts an explainer at /services/websites/seo/what-is/). With og:type article
+# as a sign it refused 1 page, and lost that explainer.
+
+
+# A landing page: a row of calls to action (links and buttons styled as buttons) around short lines
+# of copy. A story has a share button or two, and paragraphs of sentences.
+LANDING_BUTTONS = 10
+LANDING_WORDS = 15  # average words of a paragraph of the text extracted
+
+
+def _landing(signals: PageSignals) -> bool:
+    if signals.shape.buttons < LANDING_BUTTONS or not _unsigned(signals, og_type=False):
+        return False
+    words = [boilerplate.words(p) for p in signals.paragraphs]
+    return bool(words) and sum(words) / len(words) < LANDING_WORDS
+
+
+LANDING_PAGE = Rule("landing page",
+                    f"{LANDING_BUTTONS} or more links or buttons styled as buttons or calls to action (class btn, "
+                    f"button, cta), paragraphs under {LANDING_WORDS} words on average, and no sign of a story: no "
+                    "article markup (og:type article alone is none), no date, no author, not a story's address nor "
+                    "one ending in a headline. A story of short lines on a site whose every link is a button, with "
+                    "none of those signs, is refused with it", _landing)
+
+# Measured on wcxb-dev: refuses 6 service and shop pages (2 and 4 by half of the sites) the other rules
+# keep, no article of any dev set; with paragraphs under 18 words, 12 for 2 articles; with 6 buttons,
+# 9 for one article of wcxb-dev and one of htmldate-bbaw; with og:type article as a sign, 3.
+
+
+# A page of cards: most of its headings (h2-h4) are links to other pages, and there are many: a
+# listing, a shop's collection, a catalogue of courses. A story's headings are its own sections, the
+# linked ones a rail beside it; news pages carry rails of 20 and more, so a story's sign keeps a page.
+CARD_HEADINGS = 20
+CARD_SHARE = 0.75
+
+PAGE_OF_CARDS = Rule("page of cards",
+                     f"{CARD_HEADINGS} or more headings (h2-h4) that are links, {CARD_SHARE:.0%} or more of the "
+                     "page's headings, and no sign of a story: no article markup (og:type article alone is none), "
+                     "no date, no author, not a story's address nor one ending in a headline: a listing or a "
+                     "collection. A roundup of linked entries with none of those signs is refused with it",
+                     lambda s: s.shape.linked_headings >= CARD_HEADINGS
+                     and s.shape.linked_headings >= CARD_SHARE * s.shape.headings and _unsigned(s, og_type=False))
+
+# Measured on wcxb-dev: refuses 6 listings, collections and a course catalogue (1 and 5 by half of
+# the sites) for one article (an agency's portfolio page, whose every heading links to a project);
+# none of articles/, htmldate-bbaw or newspaper-fulltext. Without the signs it refused 10 for 14
+# articles of wcxb-dev and 37 of the news sets (their rails of linked headlines); with og:type article
+# as a sign, 2 for none; with article markup and a date as the only signs, 9 for 3.
+
+STORY_RULES = (NOT_A_STORY, NAMED_LIKE_A_THING, OFFER_ADDRESS, LANDING_PAGE, PAGE_OF_CARDS)
+
+
 def not_story(signals: PageSignals) -> Rule | None:
     """The rule saying a page that gives no sign of being an article is not one: its text is not
-    prose, or its headline names a thing (asked after extraction: ``signals.paragraphs`` holds the
-    text, ``signals.title`` the headline)."""
-    return next((rule for rule in (NOT_A_STORY, NAMED_LIKE_A_THING) if rule.test(signals)), None)
+    prose, its headline names a thing, its address files it under the firm's offer, or it is a
+    landing page of buttons and short lines or a page of cards (asked after extraction:
+    ``signals.paragraphs`` holds the text, ``signals.title`` the headline)."""
+    return next((rule for rule in STORY_RULES if rule.test(signals)), None)
 
 
 # Not a rule: "no article markup, no date, no credit, not a post's address" alone. Measured on the

@@ -360,3 +360,132 @@ def test_a_category_or_tag_address_is_a_listing_even_with_og_type_article():
         assert (result["kind"], result["detail"]) == ("not-article", "category address"), url
     dated = extract(page(paragraphs(GUIDE), title="Pruning", head=head), "https://example.com/tag/garden/2024/03/05/pruning")
     assert dated["kind"] == "article"
+
+
+# -- addresses: a firm's offer ----------------------------------------------------------------------
+
+OG_ARTICLE = '<meta property="og:type" content="article">'
+
+
+@pytest.mark.parametrize("url, lang", [("https://example.com/services/cloud-migration/", "en"),
+                                       ("https://example.fr/nos-prestations/prestations/migration-cloud/", "fr"),
+                                       ("https://example.de/leistungen/cloud-migration", "de"),
+                                       ("https://example.com/what-we-do/cloud-migration.html", "en")])
+def test_a_page_filed_under_the_firm_s_offer_is_refused_whatever_og_type_it_prints(url, lang):
+    result = extract(page(paragraphs(SERVICE_PROSE), title="Cloud migration for growing firms", head=OG_ARTICLE,
+                          lang=lang), url)
+    assert result["kind"] == "not-article" and result["detail"].startswith("offer's address"), result
+
+
+def test_a_story_filed_under_the_firm_s_offer_is_kept_when_it_gives_a_sign():
+    url = "https://example.com/services/cloud-migration/"
+    dated = OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    credited = OG_ARTICLE + '<meta name="author" content="Jane Doe">'
+    for head, title in ((dated, "Cloud migration for growing firms"), (credited, "Cloud migration for growing firms"),
+                        (OG_ARTICLE, "What is a cloud migration?")):
+        assert extract(page(paragraphs(SERVICE_PROSE), title=title, head=head), url)["kind"] == "article", head
+    # a story's address or a headline in the address is sign enough
+    for url in ("https://example.com/services/news/cloud-migration-2024",
+                "https://example.com/services/how-we-moved-a-bank-to-the-cloud/"):
+        assert extract(page(paragraphs(SERVICE_PROSE), title="Cloud migration for growing firms", head=OG_ARTICLE),
+                       url)["kind"] == "article", url
+
+
+# -- the page's build: a documentation generator ------------------------------------------------------
+
+@pytest.mark.parametrize("generator", ["Docusaurus v3.5.2", "mkdocs-1.6.1, mkdocs-material-9.7.1", "Starlight v0.36.0",
+                                       "GitBook (aa87699)", "DokuWiki", "Sphinx 7.2.6"])
+def test_a_page_built_by_a_documentation_generator_is_refused_at_any_address(generator):
+    head = OG_ARTICLE + f'<meta name="generator" content="{generator}">'
+    result = extract(page(paragraphs(GUIDE), title="Pruning fruit trees", head=head), "https://example.com/start/pruning")
+    assert result["kind"] == "not-article" and result["detail"].startswith("documentation generator"), generator
+
+
+def test_a_dated_post_of_a_documentation_site_s_blog_and_a_site_generator_s_post_are_kept():
+    post = jsonld(**{"@type": "BlogPosting", "headline": "Version 3 is out", "datePublished": "2024-03-05"})
+    head = '<meta name="generator" content="Docusaurus v3.5.2">' + post
+    assert extract(page(paragraphs(GUIDE), title="Version 3 is out", head=head),
+                   "https://example.com/blog/version-3")["kind"] == "article"
+    for generator in ("Hugo 0.143.1", "Jekyll v4.4.1", "Astro v5.16.1"):  # blogs are built with these too
+        head = f'<meta name="generator" content="{generator}">'
+        assert extract(page(paragraphs(GUIDE), title="Pruning fruit trees", head=head),
+                       "https://example.com/start/pruning")["kind"] == "article", generator
+
+
+# -- shape: a landing page of buttons --------------------------------------------------------------
+
+LANDING = ["<p>Hire faster with one inbox.</p>", "<p>Post a role in minutes.</p>", "<p>Screen with AI, not guesswork.</p>",
+           "<p>Loved by 10,000 teams worldwide.</p>", "<p>Start free, upgrade when you grow.</p>",
+           "<p>Plans for every size of team, from the first hire to the thousandth, billed monthly.</p>"]
+BUTTONS = "".join(f'<a class="btn btn-primary" href="/signup?{i}">Start free</a>' for i in range(6)) + \
+    "".join(f'<button class="cta-button" type="button">Book a demo {i}</button>' for i in range(5))
+
+
+def test_a_landing_page_of_buttons_and_short_lines_is_refused_though_it_prints_og_type_article():
+    result = extract(page(LANDING + [BUTTONS], title="Hiring software for growing teams", head=OG_ARTICLE),
+                     "https://example.com/hiring")
+    assert result["kind"] == "not-article" and result["detail"].startswith("landing page"), result
+
+
+def test_a_story_of_short_lines_among_buttons_is_kept_with_a_date_or_a_credit():
+    for head in (OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">',
+                 OG_ARTICLE + '<meta name="author" content="Jane Doe">'):
+        result = extract(page(LANDING + [BUTTONS], title="Hiring software for growing teams", head=head),
+                         "https://example.com/hiring")
+        assert result["kind"] == "article", head
+    # nor are buttons alone a sign against a story of paragraphs
+    result = extract(page(paragraphs(GUIDE) + [BUTTONS], title="Pruning fruit trees", head=OG_ARTICLE),
+                     "https://example.com/pruning")
+    assert result["kind"] == "article"
+
+
+# -- shape: a page of cards ------------------------------------------------------------------------
+
+def cards(n: int, lang: str = "en") -> list[str]:
+    return [f'<div class="card"><h3><a href="/p/{i}">Produkt {i}</a></h3><p>Ab {i} Euro.</p></div>' if lang == "de"
+            else f'<div class="card"><h3><a href="/p/{i}">Recipe {i}</a></h3><p>Ready in {i} minutes.</p></div>'
+            for i in range(n)]
+
+
+def test_a_page_of_linked_cards_is_refused_as_a_listing_though_it_prints_og_type_article():
+    for lang in ("en", "de"):
+        result = extract(page(paragraphs(GUIDE[:1]) + cards(24, lang), title="Air fryer favourites", head=OG_ARTICLE,
+                              lang=lang), "https://example.com/air-fryer-recipes")
+        assert result["kind"] == "not-article" and result["detail"].startswith("page of cards"), (lang, result)
+
+
+def test_a_story_beside_a_rail_of_linked_headlines_is_kept_when_it_gives_a_sign():
+    rail = "<aside>" + "".join(cards(24)) + "</aside>"
+    head = OG_ARTICLE + '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+    assert extract(page(paragraphs(GUIDE) + [rail], title="Air fryer favourites", head=head),
+                   "https://example.com/air-fryer-recipes")["kind"] == "article"
+    # a story with sections of its own: most of its headings are not links
+    sections = [f"<h2>Step {i}</h2><p>{GUIDE[i % 4]}</p>" for i in range(8)]
+    assert extract(page(sections + cards(20), title="Air fryer favourites", head=OG_ARTICLE),
+                   "https://example.com/air-fryer-recipes")["kind"] == "article"
+
+
+def test_a_date_in_the_address_keeps_a_page_of_og_type_article_from_the_rules_that_do_not_count_og_type():
+    url = "https://example.com/feature/2023-12-19/air-fryer-recipes/.205981"
+    result = extract(page(paragraphs(GUIDE[:1]) + cards(24), title="Air fryer favourites", head=OG_ARTICLE), url)
+    assert result["kind"] == "article", result
+
+
+# -- addresses: a product, a list -----------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://www.example.com/Atomic-Habits-Proven-Build-Break/dp/0735211299",
+                                 "https://www.example.co.uk/gp/product/B0D1XD1ZV3/ref=ox_sc",
+                                 "https://www.example.de/lighting/pdp/bread-stone-x-beaded-cut-16-row-woodland.html",
+                                 "https://www.example.fr/itm/256123456789"])
+def test_a_marketplace_product_address_is_refused_even_with_og_type_article(url):
+    result = extract(page(paragraphs(GUIDE), title="Atomic Habits", head=OG_ARTICLE), url)
+    assert result["kind"] == "not-article" and result["detail"].startswith("product address"), url
+
+
+def test_a_review_at_a_magazine_s_address_or_with_article_markup_is_kept():
+    markup = jsonld(**{"@type": "Review", "headline": "Atomic Habits, reviewed", "datePublished": "2024-03-05"})
+    head = jsonld(**{"@type": "Article", "headline": "Atomic Habits, reviewed", "datePublished": "2024-03-05"})
+    assert extract(page(paragraphs(GUIDE), title="Atomic Habits, reviewed", head=head),
+                   "https://www.example.com/books/dp/atomic-habits-reviewed")["kind"] == "article"
+    assert extract(page(paragraphs(GUIDE), title="Atomic Habits, reviewed", head=OG_ARTICLE + markup),
+                   "https://www.example.com/books/atomic-habits-reviewed-dp")["kind"] == "article"
