@@ -488,11 +488,12 @@ SECTION_NAMES = ("news", "blogs?", "articles", "stories", "posts", "press", "pre
                  "nyheter", "nyheder", "uutiset", "wiadomosci", "aktualnosci", "aktuality", "novinky", "novosti",
                  "haberler", "berita")
 _SECTION = re.compile("|".join(SECTION_NAMES), re.I)
-# a segment naming a taxonomy (category, tag, author) before the name of one of its terms; not
-# "archive" (date archives lead to stories) nor "topics"/"themen" (an encyclopedia's or a party's articles)
+# a segment naming a taxonomy (category, tag, author, a list, a site's sections) before the name of
+# one of its terms; not "archive" (date archives lead to stories), "topics"/"themen" (an encyclopedia's
+# or a party's articles) nor "lists" (a magazine's listicles: /lists/best-songs-of-2023/)
 TAXONOMY_NAMES = ("categor(y|ies)", "kategorie(n)?", "kategoria", "categoria", "categorie", "catégorie",
                   "rubrik", "rubrique", "tags?", "schlagworte?", "etiqueta", "auth?ors?", "autor(en)?", "auteur",
-                  "autore", "labels?")
+                  "autore", "labels?", "list", "sections", "secciones", "sezioni", "secoes", "seções")
 _TAXONOMY = re.compile("|".join(TAXONOMY_NAMES), re.I)
 _POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
 _NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)
