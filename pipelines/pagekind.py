@@ -1,22 +1,30 @@
-"""Pages that are not articles, told by what the page says about itself and by how its text is
-built: named rules, each a test with the reason it gives. Rules are data (name, why, test, what
-can overrule it), as in ``pipelines/blocking.py``; ``not_article`` returns the first that fires.
+"""Pages that are not articles, told by what the page says about itself, by its address and by how
+its text is built: named rules, each a test with the reason it gives. Rules are data (name, why,
+test, what can overrule it), as in ``pipelines/blocking.py``; ``not_article`` returns the first that
+fires, ``not_story`` the first of ``STORY_RULES``.
 
 Three strengths of evidence:
 
-- ``reference``: a documentation site's address. Only article markup that dates the page overrules
-  it, and a TechArticle (the markup of manuals) is none.
+- ``reference``: a documentation site's address, or a documentation generator named in
+  ``<meta name="generator">`` (GitBook, Docusaurus, Sphinx, MkDocs ...). Only article markup that
+  dates the page overrules them, and a TechArticle (the markup of manuals) is none.
 - ``strong`` rules read the page's own schema.org types (a Product, a SoftwareApplication, a
-  forum thread, a local business) and forum software's addresses. Only article markup
-  (JSON-LD Article, NewsArticle, BlogPosting, ...) overrules them: CMS plugins print
-  ``og:type article`` on every page of a shop, a forum or a company site.
+  forum thread, a local business), forum software's addresses and marketplaces' product addresses
+  (/dp/, /itm/). Only article markup (JSON-LD Article, NewsArticle, BlogPosting, ...) overrules
+  them: CMS plugins print ``og:type article`` on every page of a shop, a forum or a company site.
 - ``weak`` rules read weaker signs (shop markup in the HTML); a page that declares itself an
   article by markup or by ``og:type`` is never refused by them.
 
-``not_story`` is asked after extraction: a page with no sign of being an article at all (no
-article markup or og:type, no date anywhere, no author) whose text is not prose (few paragraphs
-of running sentences) is a service, product or landing page. The prose test counts words in a
-way that holds for every script (``boilerplate.words``) and knows the sentence ends of many.
+``not_story`` is asked after extraction, of pages with no sign of being an article: no article
+markup, no date anywhere, no author, not a story's address nor one ending in a headline. Such a
+page is refused when its text is not prose (few paragraphs of running sentences) or its headline
+names a thing, and there ``og:type article`` also counts as a sign; and, as a SEO plugin prints
+og:type article on every page of a firm's site, it counts for nothing when the address files the
+page under the firm's offer (/services/, /leistungen/, /produits/ ...), when the page is a landing
+page (a row of buttons around short lines) or a page of cards (most of its headings links). The
+prose test counts words in a way that holds for every script (``boilerplate.words``) and knows the
+sentence ends of many; the shape rules read counts of the page's tree taken once before extraction
+edits it (``PageShape``).
 """
 
 from __future__ import annotations
@@ -488,11 +496,12 @@ SECTION_NAMES = ("news", "blogs?", "articles", "stories", "posts", "press", "pre
                  "nyheter", "nyheder", "uutiset", "wiadomosci", "aktualnosci", "aktuality", "novinky", "novosti",
                  "haberler", "berita")
 _SECTION = re.compile("|".join(SECTION_NAMES), re.I)
-# a segment naming a taxonomy (category, tag, author) before the name of one of its terms; not
-# "archive" (date archives lead to stories) nor "topics"/"themen" (an encyclopedia's or a party's articles)
+# a segment naming a taxonomy (category, tag, author, a list, a site's sections) before the name of
+# one of its terms; not "archive" (date archives lead to stories), "topics"/"themen" (an encyclopedia's
+# or a party's articles) nor "lists" (a magazine's listicles: /lists/best-songs-of-2023/)
 TAXONOMY_NAMES = ("categor(y|ies)", "kategorie(n)?", "kategoria", "categoria", "categorie", "catégorie",
                   "rubrik", "rubrique", "tags?", "schlagworte?", "etiqueta", "auth?ors?", "autor(en)?", "auteur",
-                  "autore", "labels?")
+                  "autore", "labels?", "list", "sections", "secciones", "sezioni", "secoes", "seções")
 _TAXONOMY = re.compile("|".join(TAXONOMY_NAMES), re.I)
 _POST_ID = re.compile(r"(^|[?&])(p|page_id|post|id)=\d+/?($|&)")
 _NAMING = re.compile(r"auth?ors?|[ck]at|category|categories|kategorie|schlagwort|tags?|topics?|users?|members?", re.I)

@@ -355,11 +355,16 @@ def test_a_story_past_a_section_s_address_or_routed_by_its_fragment_stays_an_art
 def test_a_category_or_tag_address_is_a_listing_even_with_og_type_article():
     head = '<meta property="og:type" content="article">'
     for url in ("https://example.com/category/recipes/air-fryer/", "https://example.de/kategorie/garten/",
-                "https://example.com/tag/pruning-fruit-trees/"):
+                "https://example.com/tag/pruning-fruit-trees/", "https://example.com/list/show/1.Best_Books_Ever",
+                "https://example.com/sections/science/", "https://example.es/secciones/ciencia/"):
         result = extract(page(paragraphs(GUIDE), title="Air fryer", head=head), url)
         assert (result["kind"], result["detail"]) == ("not-article", "category address"), url
     dated = extract(page(paragraphs(GUIDE), title="Pruning", head=head), "https://example.com/tag/garden/2024/03/05/pruning")
     assert dated["kind"] == "article"
+    # a story filed under a section with its date, and a magazine's list (a listicle) at /lists/
+    for url in ("https://example.com/sections/health/2022/11/09/1135211525/anxiety-and-meditation",
+                "https://example.com/lists/best-songs-of-the-year/"):
+        assert extract(page(paragraphs(GUIDE), title="Pruning", head=head), url)["kind"] == "article", url
 
 
 # -- addresses: a firm's offer ----------------------------------------------------------------------
