@@ -110,11 +110,11 @@ def pick_published(meta: PageMeta, hints: dict[str, Any], url: str,
             return normalized, source
     # a page that declares no date and shows only its update's under the headline: that is the story's
     # latest day and its first is unknown; a date found elsewhere in the text is a teaser's more often
-    updated_date = _plausible(normalize_date((updated() if updated is not None else None) or ""))
-    if not updated_date and above is not None and not readings["headline"]:  # a kicker's dateline
-        updated_date = _plausible(normalize_date(above() or ""))
-    if updated_date and not readings["headline"]:
-        return updated_date, "text"
+    beside_headline = _plausible(normalize_date((updated() if updated is not None else None) or ""))
+    if not beside_headline and above is not None and not readings["headline"]:  # a kicker's dateline
+        beside_headline = _plausible(normalize_date(above() or ""))
+    if beside_headline and not readings["headline"]:
+        return beside_headline, "text"
     # asked only when nothing else states a date: the schema.org data a script carries
     scripted_date = _plausible(normalize_date((scripted() if scripted is not None else None) or ""))
     if scripted_date:

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from lxml import etree
+
 from pipelines import boilerplate
 from pipelines.dates import date_from_url
 from pipelines.metadata import ARTICLE_TYPES, LISTING_TYPES, PageMeta
@@ -133,18 +135,19 @@ class PageShape:
 
 # a class naming a button or a call to action, as a word of it (btn, btn-primary, wp-block-button__link, cta-link)
 _BUTTON_CLASS = re.compile(r"(^|[\s_-])(btn|button|cta)($|[\s_-])", re.I)
-_SHAPE_HEADINGS = "//h2 | //h3 | //h4"
-_LINKED = "boolean(.//a[@href] or ancestor::a[@href])"
+_SHAPE_HEADINGS = etree.XPath("//h2 | //h3 | //h4")
+_LINKED = etree.XPath("boolean(.//a[@href] or ancestor::a[@href])")
+_GENERATORS = etree.XPath("//meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content")
+_BUTTON_CLASSES = etree.XPath("//a/@class | //button/@class")
 
 
 def page_shape(tree) -> PageShape:
     """The counts the shape rules read, from the page's parsed tree (before extraction)."""
-    generator = " | ".join(g.strip().lower() for g in tree.xpath(
-        "//meta[translate(@name, 'GENRATO', 'genrato')='generator']/@content"))
-    buttons = sum(1 for c in tree.xpath("//a/@class | //button/@class") if _BUTTON_CLASS.search(c))
-    headings = tree.xpath(_SHAPE_HEADINGS)
+    generator = " | ".join(g.strip().lower() for g in _GENERATORS(tree))
+    buttons = sum(1 for c in _BUTTON_CLASSES(tree) if _BUTTON_CLASS.search(c))
+    headings = _SHAPE_HEADINGS(tree)
     return PageShape(generator=generator, buttons=buttons, headings=len(headings),
-                     linked_headings=sum(1 for h in headings if h.xpath(_LINKED)))
+                     linked_headings=sum(1 for h in headings if _LINKED(h)))
 
 
 @dataclass(frozen=True)
